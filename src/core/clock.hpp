@@ -1,0 +1,52 @@
+#pragma once
+
+// Time as a side effect: services take a Clock& so tests can pass a FixedClock. Business
+// dates and times are in Asia/Shanghai, which has been UTC+8 without daylight saving since
+// 1991, so a fixed offset is exact for every date the platform handles.
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+namespace dangan::core {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual TimePoint Now() const = 0;
+};
+
+class SystemClock final : public Clock {
+public:
+    TimePoint Now() const override { return std::chrono::system_clock::now(); }
+};
+
+// A clock that stands still until told otherwise. Thread-safe.
+class FixedClock final : public Clock {
+public:
+    explicit FixedClock(TimePoint t) : now_(t.time_since_epoch().count()) {}
+    TimePoint Now() const override { return TimePoint(TimePoint::duration(now_.load())); }
+    void Set(TimePoint t) { now_ = t.time_since_epoch().count(); }
+    void Advance(std::chrono::system_clock::duration d) { now_ += d.count(); }
+
+private:
+    std::atomic<TimePoint::duration::rep> now_;
+};
+
+inline constexpr std::chrono::hours kShanghaiOffset{8};
+
+// The calendar date in Asia/Shanghai at `t`.
+std::chrono::year_month_day BusinessDate(TimePoint t);
+
+// "2026-11-26T18:30:00.123+08:00": ISO 8601 with the Shanghai offset, millisecond precision.
+std::string FormatIso8601(TimePoint t);
+
+// "2026-11-26" for a date.
+std::string FormatDate(std::chrono::year_month_day d);
+
+// The instant at which `local` (a wall-clock time in Asia/Shanghai) happens.
+TimePoint FromShanghai(std::chrono::local_time<std::chrono::system_clock::duration> local);
+
+}  // namespace dangan::core

@@ -1,0 +1,259 @@
+#include "core/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <toml++/toml.h>
+
+extern char** environ;
+
+namespace dangan::core {
+namespace {
+
+Error KeyError(const std::string& key, const std::string& why) {
+    return MakeError(ErrorCode::kInvalidArgument, "配置项 " + key + " 无效：" + why, key, "invalid_config");
+}
+
+Result<std::int64_t> ParseInt(const std::string& key, const std::string& text, std::int64_t min, std::int64_t max) {
+    std::int64_t v = 0;
+    const char* end = text.data() + text.size();
+    auto [p, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc() || p != end || text.empty()) {
+        return KeyError(key, "应为整数，实际为 \"" + text + "\"");
+    }
+    if (v < min || v > max) {
+        return KeyError(key, "应在 " + std::to_string(min) + " 到 " + std::to_string(max) + " 之间，实际为 " + text);
+    }
+    return v;
+}
+
+Result<bool> ParseBool(const std::string& key, const std::string& text) {
+    if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+    if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+    return KeyError(key, "应为 true 或 false，实际为 \"" + text + "\"");
+}
+
+// Validation rules for strings that have them; empty function = any non-empty text.
+using StringCheck = std::function<Status(const std::string& key, const std::string& value)>;
+
+Status CheckListen(const std::string& key, const std::string& v) {
+    auto colon = v.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        return KeyError(key, "应为 主机:端口，例如 127.0.0.1:8080");
+    }
+    auto port = ParseInt(key, v.substr(colon + 1), 0, 65535);
+    if (!port) return port.error();
+    return Ok();
+}
+
+Status CheckDatabaseUrl(const std::string& key, const std::string& v) {
+    if ((v.rfind("sqlite:", 0) == 0 && v.size() > 7) || v.rfind("postgresql://", 0) == 0 ||
+        v.rfind("postgres://", 0) == 0) {
+        return Ok();
+    }
+    return KeyError(key, "应为 sqlite:路径 或 postgresql://… 形式");
+}
+
+StringCheck OneOf(std::vector<std::string> allowed) {
+    return [allowed](const std::string& key, const std::string& v) -> Status {
+        if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return Ok();
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : "、") + a;
+        return KeyError(key, "应为 " + list + " 之一，实际为 \"" + v + "\"");
+    };
+}
+
+template <typename Section>
+KeyInfo Str(std::string name, std::string doc, Section Config::*section, std::string Section::*field,
+            StringCheck check = {}) {
+    return KeyInfo{name, KeyType::kString, std::move(doc),
+                   [=](const Config& c) { return c.*section.*field; },
+                   [=](Config& c, const std::string& text) -> Status {
+                       if (text.empty()) return KeyError(name, "不能为空");
+                       if (check) DANGAN_TRY(check(name, text));
+                       c.*section.*field = text;
+                       return Ok();
+                   }};
+}
+
+template <typename Section>
+KeyInfo Int(std::string name, std::string doc, Section Config::*section, std::int64_t Section::*field,
+            std::int64_t min, std::int64_t max) {
+    return KeyInfo{name, KeyType::kInteger, std::move(doc),
+                   [=](const Config& c) { return std::to_string(c.*section.*field); },
+                   [=](Config& c, const std::string& text) -> Status {
+                       auto v = ParseInt(name, text, min, max);
+                       if (!v) return v.error();
+                       c.*section.*field = *v;
+                       return Ok();
+                   }};
+}
+
+template <typename Section>
+KeyInfo Bool(std::string name, std::string doc, Section Config::*section, bool Section::*field) {
+    return KeyInfo{name, KeyType::kBoolean, std::move(doc),
+                   [=](const Config& c) { return std::string(c.*section.*field ? "true" : "false"); },
+                   [=](Config& c, const std::string& text) -> Status {
+                       auto v = ParseBool(name, text);
+                       if (!v) return v.error();
+                       c.*section.*field = *v;
+                       return Ok();
+                   }};
+}
+
+std::vector<KeyInfo> BuildKeys() {
+    using C = Config;
+    constexpr std::int64_t kMaxInt = std::int64_t{1} << 40;
+    return {
+        Str("server.listen", "Address and port to listen on, HOST:PORT", &C::server, &C::Server::listen, CheckListen),
+        Int("server.threads", "Worker threads serving requests", &C::server, &C::Server::threads, 1, 256),
+        Str("server.web_root", "Directory of the built web app (web/dist)", &C::server, &C::Server::web_root),
+        Int("server.max_body_bytes", "Largest JSON request body; larger gets 413", &C::server,
+            &C::Server::max_body_bytes, 1024, kMaxInt),
+        Int("server.max_upload_bytes", "Largest body of any request (uploads); beyond it the connection is closed",
+            &C::server, &C::Server::max_upload_bytes, 1024, kMaxInt),
+        Int("server.max_header_bytes", "Largest URL or header value", &C::server, &C::Server::max_header_bytes, 1024,
+            1 << 20),
+        Int("server.max_headers", "Most header fields in one request", &C::server, &C::Server::max_headers, 8, 1000),
+        Int("server.max_json_depth", "Deepest nesting accepted in a JSON body", &C::server,
+            &C::Server::max_json_depth, 2, 512),
+        Int("server.read_timeout_seconds", "A client must send a whole request within this", &C::server,
+            &C::Server::read_timeout_seconds, 1, 3600),
+        Int("server.write_timeout_seconds", "A response must be written within this", &C::server,
+            &C::Server::write_timeout_seconds, 1, 3600),
+        Int("server.handler_timeout_seconds", "A handler must answer within this", &C::server,
+            &C::Server::handler_timeout_seconds, 1, 3600),
+        Int("server.shutdown_grace_seconds", "On SIGTERM, how long in-flight requests may take to finish",
+            &C::server, &C::Server::shutdown_grace_seconds, 0, 3600),
+        Bool("server.access_log", "Write one log line per request", &C::server, &C::Server::access_log),
+        Str("database.url", "sqlite:PATH or postgresql://user@host:port/db", &C::database, &C::Database::url,
+            CheckDatabaseUrl),
+        Int("database.pool_size", "Reader connections (SQLite) or connections (PostgreSQL)", &C::database,
+            &C::Database::pool_size, 1, 512),
+        Int("database.busy_timeout_ms", "How long to wait for a locked database", &C::database,
+            &C::Database::busy_timeout_ms, 0, 600000),
+        Str("log.level", "trace, debug, info, warn or error", &C::log, &C::Log::level,
+            OneOf({"trace", "debug", "info", "warn", "error"})),
+        Str("log.format", "plain or json (one JSON object per line)", &C::log, &C::Log::format,
+            OneOf({"plain", "json"})),
+    };
+}
+
+const KeyInfo* FindKey(const std::string& name) {
+    for (const auto& k : ConfigKeys()) {
+        if (k.name == name) return &k;
+    }
+    return nullptr;
+}
+
+const char* TypeName(KeyType t) {
+    switch (t) {
+        case KeyType::kString: return "字符串";
+        case KeyType::kInteger: return "整数";
+        case KeyType::kBoolean: return "布尔值";
+    }
+    return "";
+}
+
+// Reads one TOML value as text after checking its type against the key's.
+Result<std::string> TomlValueText(const KeyInfo& key, const toml::node& node) {
+    if (key.type == KeyType::kString && node.is_string()) return std::string(*node.value<std::string>());
+    if (key.type == KeyType::kInteger && node.is_integer()) return std::to_string(*node.value<std::int64_t>());
+    if (key.type == KeyType::kBoolean && node.is_boolean()) return std::string(*node.value<bool>() ? "true" : "false");
+    return KeyError(key.name, std::string("类型应为") + TypeName(key.type));
+}
+
+Status ApplyToml(Config& config, const std::string& path) {
+    toml::table root;
+    try {
+        root = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+        const auto& where = e.source().begin;
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "配置文件 " + path + " 第 " + std::to_string(where.line) + " 行有语法错误：" +
+                             std::string(e.description()),
+                         path, "invalid_config");
+    }
+    for (const auto& [section_name, section_node] : root) {
+        const auto* section = section_node.as_table();
+        if (section == nullptr) {
+            return KeyError(std::string(section_name.str()), "应为一个节（如 [server]），而不是单个值");
+        }
+        for (const auto& [key_name, node] : *section) {
+            std::string full = std::string(section_name.str()) + "." + std::string(key_name.str());
+            const KeyInfo* key = FindKey(full);
+            if (key == nullptr) {
+                return MakeError(ErrorCode::kInvalidArgument, "未知的配置项 " + full + "（见 docs/configuration.md）",
+                                 full, "unknown_config_key");
+            }
+            auto text = TomlValueText(*key, node);
+            if (!text) return text.error();
+            DANGAN_TRY(key->set_from_text(config, *text));
+        }
+    }
+    return Ok();
+}
+
+}  // namespace
+
+const std::vector<KeyInfo>& ConfigKeys() {
+    static const std::vector<KeyInfo> keys = BuildKeys();
+    return keys;
+}
+
+std::string EnvName(const std::string& key) {
+    std::string out = "DANGAN_";
+    for (char c : key) out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+Status SetConfigKey(Config& config, const std::string& key, const std::string& text) {
+    const KeyInfo* info = FindKey(key);
+    if (info == nullptr) {
+        return MakeError(ErrorCode::kInvalidArgument, "未知的配置项 " + key, key, "unknown_config_key");
+    }
+    return info->set_from_text(config, text);
+}
+
+Result<Config> LoadConfig(const std::optional<std::string>& path, const std::map<std::string, std::string>& env) {
+    Config config;
+    if (path) DANGAN_TRY(ApplyToml(config, *path));
+
+    // Environment: every DANGAN_<SECTION>_… variable whose section is a config section must
+    // name a known key, so a typo in a deployment is caught at start rather than ignored.
+    std::map<std::string, const KeyInfo*> by_env;
+    std::vector<std::string> section_prefixes;
+    for (const auto& k : ConfigKeys()) {
+        by_env[EnvName(k.name)] = &k;
+        std::string prefix = EnvName(k.name.substr(0, k.name.find('.'))) + "_";
+        if (std::find(section_prefixes.begin(), section_prefixes.end(), prefix) == section_prefixes.end()) {
+            section_prefixes.push_back(prefix);
+        }
+    }
+    for (const auto& [name, value] : env) {
+        auto it = by_env.find(name);
+        if (it != by_env.end()) {
+            DANGAN_TRY(it->second->set_from_text(config, value));
+            continue;
+        }
+        for (const auto& prefix : section_prefixes) {
+            if (name.rfind(prefix, 0) == 0) {
+                return MakeError(ErrorCode::kInvalidArgument, "未知的配置环境变量 " + name, name,
+                                 "unknown_config_key");
+            }
+        }
+    }
+    return config;
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        std::string entry(*e);
+        auto eq = entry.find('=');
+        if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    return env;
+}
+
+}  // namespace dangan::core

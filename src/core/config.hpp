@@ -1,0 +1,73 @@
+#pragma once
+
+// Configuration: defaults, then `dangan.toml`, then DANGAN_<SECTION>_<KEY> environment
+// variables, then command-line flags (applied by the caller). Every key is declared once in
+// the table behind ConfigKeys(); an unknown or ill-typed key is an error naming the key.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace dangan::core {
+
+struct Config {
+    struct Server {
+        std::string listen = "127.0.0.1:8080";
+        std::int64_t threads = 2;
+        std::string web_root = "web/dist";
+        std::int64_t max_body_bytes = 1 << 20;          // JSON request bodies
+        std::int64_t max_upload_bytes = 64 << 20;       // the hard ceiling; larger bodies are cut off
+        std::int64_t max_header_bytes = 16 << 10;       // per header value and URL
+        std::int64_t max_headers = 100;
+        std::int64_t max_json_depth = 32;
+        std::int64_t read_timeout_seconds = 30;         // slow clients: a whole request within this
+        std::int64_t write_timeout_seconds = 30;
+        std::int64_t handler_timeout_seconds = 30;
+        std::int64_t shutdown_grace_seconds = 20;       // SIGTERM: in-flight requests finish within this
+        bool access_log = true;
+    } server;
+    struct Database {
+        std::string url = "sqlite:var/dangan.db";
+        std::int64_t pool_size = 4;
+        std::int64_t busy_timeout_ms = 5000;
+    } database;
+    struct Log {
+        std::string level = "info";    // trace, debug, info, warn, error
+        std::string format = "plain";  // plain | json
+    } log;
+};
+
+enum class KeyType { kString, kInteger, kBoolean };
+
+// One configuration key: "section.key", its type, a line of documentation, and how to read
+// and write it on a Config.
+struct KeyInfo {
+    std::string name;
+    KeyType type;
+    std::string description;
+    std::function<std::string(const Config&)> get;                            // as text
+    std::function<Status(Config&, const std::string& text)> set_from_text;    // validates
+};
+
+// The table of every key, in documentation order.
+const std::vector<KeyInfo>& ConfigKeys();
+
+// Environment variable name for a key: "server.listen" → "DANGAN_SERVER_LISTEN".
+std::string EnvName(const std::string& key);
+
+// Loads defaults, then the TOML file at `path` when given (a missing file given explicitly is
+// an error), then environment variables from `env` (name → value). Errors name the key.
+Result<Config> LoadConfig(const std::optional<std::string>& path, const std::map<std::string, std::string>& env);
+
+// The process environment as a map, for LoadConfig.
+std::map<std::string, std::string> ProcessEnvironment();
+
+// Sets one key from text (as a flag would); error names the key.
+Status SetConfigKey(Config& config, const std::string& key, const std::string& text);
+
+}  // namespace dangan::core

@@ -1,0 +1,74 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace dangan::http {
+namespace {
+
+std::vector<std::string_view> Split(std::string_view path) {
+    std::vector<std::string_view> out;
+    std::size_t start = 1;  // paths start with '/'
+    while (start <= path.size()) {
+        auto slash = path.find('/', start);
+        if (slash == std::string_view::npos) slash = path.size();
+        out.push_back(path.substr(start, slash - start));
+        start = slash + 1;
+    }
+    return out;
+}
+
+bool MatchSegments(const Route& route, const std::vector<std::string_view>& parts,
+                   std::map<std::string, std::string>* params) {
+    if (route.segments.size() != parts.size()) return false;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string& seg = route.segments[i];
+        if (!seg.empty() && seg[0] == ':') {
+            if (parts[i].empty()) return false;
+            if (params != nullptr) (*params)[seg.substr(1)] = PercentDecode(parts[i], false);
+        } else if (seg != parts[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string Route::Label() const { return std::string(MethodName(method)) + " " + pattern; }
+
+void Router::Add(Method method, const std::string& pattern, Handler handler) {
+    if (pattern.empty() || pattern[0] != '/') throw std::logic_error("route pattern must start with /: " + pattern);
+    for (const auto& r : routes_) {
+        if (r.method == method && r.pattern == pattern) throw std::logic_error("duplicate route " + r.Label());
+    }
+    Route route;
+    route.id = routes_.size();
+    route.method = method;
+    route.pattern = pattern;
+    for (auto s : Split(pattern)) route.segments.emplace_back(s);
+    route.handler = std::move(handler);
+    routes_.push_back(std::move(route));
+}
+
+RouteMatch Router::Find(Method method, std::string_view path) const {
+    RouteMatch match;
+    if (path.empty() || path[0] != '/') return match;
+    Method wanted = method == Method::kHead ? Method::kGet : method;
+    auto parts = Split(path);
+    for (const auto& route : routes_) {
+        if (route.method == wanted && MatchSegments(route, parts, &match.params)) {
+            match.route = &route;
+            match.allowed.clear();
+            return match;
+        }
+        match.params.clear();
+        if (MatchSegments(route, parts, nullptr) &&
+            std::find(match.allowed.begin(), match.allowed.end(), route.method) == match.allowed.end()) {
+            match.allowed.push_back(route.method);
+        }
+    }
+    return match;
+}
+
+}  // namespace dangan::http

@@ -1,0 +1,53 @@
+#pragma once
+
+// Routes: a method, a pattern such as "/api/v1/persons/:id", and a handler. Patterns are
+// split into segments; a segment ":name" captures one decoded path segment. Matching is
+// exact (no trailing-slash folding). Written by hand rather than RESTinio's express router
+// because we need 405 with an Allow list, a stable route label for metrics and the
+// permission table, and no RESTinio types in module headers.
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace dangan::http {
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+    std::size_t id = 0;  // index in Router::routes()
+    Method method = Method::kGet;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+
+    std::string Label() const;  // "GET /api/v1/info"
+};
+
+struct RouteMatch {
+    const Route* route = nullptr;           // null when nothing matched
+    std::map<std::string, std::string> params;
+    std::vector<Method> allowed;            // when the path matched under other methods only
+};
+
+// Not thread-safe while routes are added; Find() is safe from many threads afterwards.
+class Router {
+public:
+    // Adds a route; adding the same method and pattern twice is a programming error (throws).
+    void Add(Method method, const std::string& pattern, Handler handler);
+
+    // HEAD requests match GET routes.
+    RouteMatch Find(Method method, std::string_view path) const;
+
+    const std::vector<Route>& routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
+};
+
+}  // namespace dangan::http

@@ -1,0 +1,201 @@
+// The only file that includes RESTinio and Asio (each such file costs ~15 s to compile).
+
+#include "http/server.hpp"
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+#include <restinio/all.hpp>
+
+#include "core/logging.hpp"
+
+namespace dangan::http {
+namespace {
+
+using Traits = restinio::default_traits_t;
+
+struct HostPort {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+HostPort SplitListen(const std::string& listen) {
+    auto colon = listen.rfind(':');
+    HostPort hp;
+    hp.host = listen.substr(0, colon);
+    if (hp.host.size() >= 2 && hp.host.front() == '[' && hp.host.back() == ']') {
+        hp.host = hp.host.substr(1, hp.host.size() - 2);
+    }
+    hp.port = static_cast<std::uint16_t>(std::stoi(listen.substr(colon + 1)));
+    return hp;
+}
+
+// Use the caller's X-Request-Id when it is short and plain, else make one.
+std::string RequestIdFor(const restinio::request_t& req) {
+    if (auto given = req.header().opt_value_of("X-Request-Id")) {
+        std::string_view v(given->data(), given->size());
+        bool plain = !v.empty() && v.size() <= 64;
+        for (char c : v) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+        if (plain) return std::string(v);
+    }
+    unsigned char bytes[8];
+    RAND_bytes(bytes, sizeof bytes);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id;
+    for (unsigned char b : bytes) {
+        id += kHex[b >> 4];
+        id += kHex[b & 0x0f];
+    }
+    return id;
+}
+
+Request ToRequest(const restinio::request_t& req) {
+    Request r;
+    const auto& h = req.header();
+    r.method = ParseMethod(std::string_view(h.method().c_str()));
+    r.path = std::string(h.path());
+    r.query = std::string(h.query());
+    h.for_each_field([&r](const auto& field) {
+        std::string name(field.name());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.headers.emplace_back(std::move(name), std::string(field.value()));
+    });
+    r.body = req.body();
+    r.remote_address = req.remote_endpoint().address().to_string();
+    r.request_id = RequestIdFor(req);
+    return r;
+}
+
+// Counts requests being handled so that a graceful stop can wait for them.
+class InFlight {
+public:
+    void Enter() {
+        std::lock_guard lock(mutex_);
+        ++count_;
+    }
+    void Leave() {
+        std::lock_guard lock(mutex_);
+        if (--count_ == 0) idle_.notify_all();
+    }
+    // True when everything finished within `grace`.
+    bool WaitIdle(std::chrono::seconds grace) {
+        std::unique_lock lock(mutex_);
+        return idle_.wait_for(lock, grace, [this] { return count_ == 0; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable idle_;
+    int count_ = 0;
+};
+
+restinio::request_handling_status_t Handle(App& app, InFlight& in_flight, const restinio::request_handle_t& req) {
+    in_flight.Enter();
+    auto started = std::chrono::steady_clock::now();
+    Request request = ToRequest(*req);
+    core::RequestIdScope scope(request.request_id);
+    Response response = Dispatch(app, request);
+
+    auto builder = req->create_response(restinio::http_status_line_t{
+        restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
+        std::string(ReasonPhrase(response.status))});
+    for (auto& [name, value] : response.headers) builder.append_header(name, std::move(value));
+    if (app.draining.load()) builder.connection_close();
+    bool head = request.method == Method::kHead;
+    if (!response.file_path.empty() && !head) {
+        try {
+            builder.set_body(restinio::sendfile(response.file_path));
+        } catch (const std::exception& e) {  // vanished between the check and now
+            spdlog::warn("cannot send {}: {}", response.file_path, e.what());
+            builder.header().status_code(restinio::status_not_found().status_code());
+        }
+    } else if (!head) {
+        builder.set_body(std::move(response.body));
+    }
+    if (app.config.server.access_log) {
+        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                            started)
+                          .count();
+        spdlog::info("{} {} {}{}{} {} {}us", request.remote_address, MethodName(request.method), request.path,
+                     request.query.empty() ? "" : "?", request.query, response.status, micros);
+    }
+    builder.done([&in_flight](const auto&) { in_flight.Leave(); });
+    return restinio::request_accepted();
+}
+
+}  // namespace
+
+Status Serve(App& app, const std::function<void(const std::string&)>& on_listening) {
+    const auto& cfg = app.config.server;
+    HostPort hp = SplitListen(cfg.listen);
+
+    std::vector<std::string> labels;
+    for (const auto& r : app.router.routes()) labels.push_back(r.Label());
+    app.metrics.SetRoutes(labels);
+
+    InFlight in_flight;
+    asio::io_context io;
+    using Settings = restinio::server_settings_t<Traits>;
+    restinio::http_server_t<Traits> server{
+        restinio::external_io_context(io),
+        Settings{}
+            .address(hp.host)
+            .port(hp.port)
+            .read_next_http_message_timelimit(std::chrono::seconds(cfg.read_timeout_seconds))
+            .write_http_response_timelimit(std::chrono::seconds(cfg.write_timeout_seconds))
+            .handle_request_timeout(std::chrono::seconds(cfg.handler_timeout_seconds))
+            .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                          .max_url_size(static_cast<std::size_t>(cfg.max_header_bytes))
+                                          .max_field_name_size(1024)
+                                          .max_field_value_size(static_cast<std::size_t>(cfg.max_header_bytes))
+                                          .max_field_count(static_cast<std::size_t>(cfg.max_headers))
+                                          .max_body_size(static_cast<std::uint64_t>(cfg.max_upload_bytes)))
+            .request_handler([&app, &in_flight](auto req) { return Handle(app, in_flight, req); })};
+
+    try {
+        server.open_sync();
+    } catch (const std::exception& e) {
+        return MakeError(ErrorCode::kUnavailable, "无法监听 " + cfg.listen + "：" + e.what(), "server.listen",
+                         "listen_failed");
+    }
+    if (on_listening) on_listening(cfg.listen);
+
+    // SIGINT/SIGTERM: stop accepting, let in-flight requests finish, then stop the loop.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    std::thread stopper;
+    signals.async_wait([&](const asio::error_code& ec, int signo) {
+        if (ec) return;
+        spdlog::info("received signal {}, stopping: no new connections, finishing requests in flight", signo);
+        app.draining = true;
+        server.close_async([] {}, [](std::exception_ptr) {});
+        stopper = std::thread([&] {
+            if (!in_flight.WaitIdle(std::chrono::seconds(cfg.shutdown_grace_seconds))) {
+                spdlog::warn("requests still in flight after {} s; stopping anyway", cfg.shutdown_grace_seconds);
+            }
+            io.stop();
+        });
+    });
+
+    std::vector<std::thread> workers;
+    for (std::int64_t i = 0; i < cfg.threads; ++i) {
+        workers.emplace_back([&io] {
+            try {
+                io.run();
+            } catch (const std::exception& e) {
+                spdlog::critical("server loop failed: {}", e.what());
+                io.stop();
+            }
+        });
+    }
+    for (auto& t : workers) t.join();
+    if (stopper.joinable()) stopper.join();
+    spdlog::info("stopped");
+    return Ok();
+}
+
+}  // namespace dangan::http

@@ -1,0 +1,95 @@
+#include "http/system_routes.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/build_info.hpp"
+
+namespace dangan::http {
+
+Result<ClientError> ParseClientError(const nlohmann::json& body) {
+    if (!body.is_object()) {
+        return MakeError(ErrorCode::kInvalidArgument, "请求体应为 JSON 对象", "body", "invalid_body");
+    }
+    ClientError out;
+    struct Field {
+        const char* name;
+        const char* label;
+        std::size_t max;
+        bool required;
+        std::string* target;
+    };
+    for (const Field& f : {Field{"app", "应用名称", 32, true, &out.app},
+                           Field{"message", "错误信息", 2000, true, &out.message},
+                           Field{"url", "页面地址", 2000, false, &out.url}}) {
+        auto it = body.find(f.name);
+        if (it == body.end() || it->is_null()) {
+            if (f.required) {
+                return MakeError(ErrorCode::kInvalidArgument, std::string("缺少") + f.label, f.name, "missing_field");
+            }
+            continue;
+        }
+        if (!it->is_string()) {
+            return MakeError(ErrorCode::kInvalidArgument, std::string(f.label) + "应为文本", f.name, "invalid_type");
+        }
+        const auto& text = it->get_ref<const std::string&>();
+        if (text.size() > f.max) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             std::string(f.label) + "过长，最多 " + std::to_string(f.max) + " 字节", f.name,
+                             "too_long");
+        }
+        *f.target = text;
+    }
+    return out;
+}
+
+void RegisterSystemRoutes(App& app) {
+    app.router.Add(Method::kGet, "/healthz", [](Request&) {
+        return Response::Text("ok\n", "text/plain; charset=utf-8");
+    });
+
+    app.router.Add(Method::kGet, "/readyz", [&app](Request&) {
+        if (app.draining.load()) {
+            return Response::Text("stopping\n", "text/plain; charset=utf-8", 503);
+        }
+        Status s = app.db->Ping();
+        if (!s.ok()) return Response::Text("database unavailable\n", "text/plain; charset=utf-8", 503);
+        return Response::Text("ready\n", "text/plain; charset=utf-8");
+    });
+
+    app.router.Add(Method::kGet, "/metrics", [&app](Request&) {
+        db::PoolStats pool = app.db->Stats();
+        std::string extra = fmt::format(
+            "# HELP dangan_db_pool_connections Database connections by state.\n"
+            "# TYPE dangan_db_pool_connections gauge\n"
+            "dangan_db_pool_connections{{state=\"open\"}} {}\n"
+            "dangan_db_pool_connections{{state=\"in_use\"}} {}\n"
+            "# HELP dangan_db_pool_waits_total Times a request waited for a free connection.\n"
+            "# TYPE dangan_db_pool_waits_total counter\n"
+            "dangan_db_pool_waits_total {}\n",
+            pool.size, pool.in_use, pool.waits);
+        return Response::Text(app.metrics.RenderPrometheus(extra), "text/plain; version=0.0.4; charset=utf-8");
+    });
+
+    // The web apps report their uncaught errors here so that operators see them in the log.
+    app.router.Add(Method::kPost, "/api/v1/client-errors", [](Request& request) {
+        auto body = request.Json();
+        if (!body) return Response::FromError(body.error());
+        auto report = ParseClientError(*body);
+        if (!report) return Response::FromError(report.error());
+        spdlog::warn("client error in {} at {}: {}", report->app, report->url, report->message);
+        Response r;
+        r.status = 204;
+        return r;
+    });
+
+    app.router.Add(Method::kGet, "/api/v1/info", [&app](Request&) {
+        return Response::Json({{"name", core::kProductName},
+                               {"version", core::kVersion},
+                               {"revision", core::kGitRevision},
+                               {"database", std::string(db::BackendName(app.db->backend()))}});
+    });
+}
+
+}  // namespace dangan::http

@@ -1,0 +1,130 @@
+"""The command line: version, --help, config check, bad configuration, bad databases."""
+
+import os
+import tempfile
+
+from harness import check, run_cli, test
+
+
+def _toml(text):
+    fd, path = tempfile.mkstemp(suffix=".toml")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+@test
+def version_prints_revision(ctx):
+    r = run_cli("version")
+    check(r.returncode == 0 and r.stdout.startswith("dangan 0."), r.stdout + r.stderr)
+    check("revision" in r.stdout, r.stdout)
+
+
+@test
+def help_on_every_subcommand(ctx):
+    for args in [["--help"], ["serve", "--help"], ["init", "--help"], ["version", "--help"],
+                 ["config", "check", "--help"]]:
+        r = run_cli(*args)
+        check(r.returncode == 0 and "--help" in r.stdout, f"{args}: {r.returncode} {r.stdout[:200]}")
+    r = run_cli("serve", "--help")
+    for flag in ["--config", "--db", "--listen"]:
+        check(flag in r.stdout, f"serve --help lacks {flag}")
+
+
+@test
+def config_check_prints_effective_values(ctx):
+    path = _toml('[server]\nlisten = "127.0.0.1:9999"\nthreads = 3\n[log]\nformat = "json"\n')
+    try:
+        r = run_cli("config", "check", "--config", path, env={"DANGAN_SERVER_THREADS": "5"})
+        check(r.returncode == 0, r.stderr)
+        check("127.0.0.1:9999" in r.stdout, r.stdout)
+        threads = [line for line in r.stdout.splitlines() if line.strip().startswith("server.threads ")]
+        check(threads and "= 5" in threads[0], f"environment must win over the file: {threads}")
+    finally:
+        os.unlink(path)
+
+
+@test
+def unknown_config_key_stops_with_exit_2(ctx):
+    path = _toml('[server]\nlistn = "127.0.0.1:9999"\n')
+    try:
+        for cmd in (["config", "check"], ["serve"]):
+            r = run_cli(*cmd, "--config", path, "--db", ctx.new_db_url())
+            check(r.returncode == 2, f"{cmd}: exit {r.returncode}")
+            check("server.listn" in r.stderr and "未知" in r.stderr, r.stderr)
+    finally:
+        os.unlink(path)
+
+
+@test
+def ill_typed_config_key_stops_with_exit_2(ctx):
+    path = _toml('[server]\nthreads = "two"\n')
+    try:
+        r = run_cli("config", "check", "--config", path)
+        check(r.returncode == 2 and "server.threads" in r.stderr, f"{r.returncode} {r.stderr}")
+    finally:
+        os.unlink(path)
+    r = run_cli("config", "check", env={"DANGAN_SERVER_THREADS": "abc"})
+    check(r.returncode == 2 and "server.threads" in r.stderr, f"env: {r.returncode} {r.stderr}")
+    r = run_cli("config", "check", env={"DANGAN_DATABASE_URLL": "sqlite:x.db"})
+    check(r.returncode == 2 and "DANGAN_DATABASE_URLL" in r.stderr, f"unknown env: {r.returncode} {r.stderr}")
+    r = run_cli("config", "check", env={"DANGAN_LOG_LEVEL": "loud"})
+    check(r.returncode == 2 and "log.level" in r.stderr, f"bad level: {r.returncode} {r.stderr}")
+
+
+@test
+def toml_syntax_error_names_the_line(ctx):
+    path = _toml('[server]\nlisten = \n')
+    try:
+        r = run_cli("config", "check", "--config", path)
+        check(r.returncode == 2 and "第 2 行" in r.stderr, f"{r.returncode} {r.stderr}")
+    finally:
+        os.unlink(path)
+
+
+@test
+def missing_config_file_is_an_error(ctx):
+    r = run_cli("config", "check", "--config", "/nonexistent/dangan.toml")
+    check(r.returncode == 2 and "/nonexistent/dangan.toml" in r.stderr, f"{r.returncode} {r.stderr}")
+
+
+@test
+def unopenable_databases_give_clear_messages(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        not_a_db = os.path.join(tmp, "notes.txt")
+        with open(not_a_db, "w") as f:
+            f.write("this is not a database file, it is plain text. " * 50)
+        cases = [
+            "sqlite:" + os.path.join(not_a_db, "inside-a-file.db"),   # parent is a file
+            "sqlite:" + not_a_db,                                       # not a database
+            "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",   # nothing listens there
+        ]
+        for url in cases:
+            r = run_cli("init", "--db", url)
+            check(r.returncode == 3, f"{url}: exit {r.returncode} {r.stderr}")
+            check("错误" in r.stderr and "Segmentation" not in r.stderr, f"{url}: {r.stderr}")
+    r = run_cli("init", "--db", "mysql://x")
+    check(r.returncode == 2 and "database.url" in r.stderr, f"bad scheme: {r.returncode} {r.stderr}")
+
+
+@test
+def listen_address_in_use_is_reported(ctx):
+    busy = f"{ctx.server.host}:{ctx.server.port}"
+    r = run_cli("serve", "--db", ctx.new_db_url(), "--listen", busy, timeout=30)
+    check(r.returncode == 1 and busy in r.stderr, f"{r.returncode} {r.stderr}")
+
+
+@test
+def every_config_key_is_documented(ctx):
+    r = run_cli("config", "check")
+    check(r.returncode == 0, r.stderr)
+    keys = [line.split()[0] for line in r.stdout.splitlines()[1:] if line.startswith("  ")]
+    check(len(keys) >= 15, f"keys listed: {keys}")
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    with open(os.path.join(root, "docs", "configuration.md"), encoding="utf-8") as f:
+        doc = f.read()
+    with open(os.path.join(root, "deploy", "dangan.toml.example"), encoding="utf-8") as f:
+        example = f.read()
+    for key in keys:
+        check(f"`{key}`" in doc, f"{key} is missing from docs/configuration.md")
+        check(key.split(".")[1] + " =" in example, f"{key} is missing from deploy/dangan.toml.example")
