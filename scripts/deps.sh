@@ -13,7 +13,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libpq-dev postgresql
   libssl-dev libopencc-dev opencc libicu-dev
   libgtest-dev libgmock-dev
-  nodejs chromium
+  nodejs chromium fonts-noto-cjk
   nginx-light wrk curl python3 procps
 )
 

@@ -1,0 +1,41 @@
+import type { Component } from 'vue'
+import {
+  Calendar,
+  ChatLineSquare,
+  Collection,
+  DataAnalysis,
+  DocumentChecked,
+  FolderChecked,
+  Lock,
+  Phone,
+  Promotion,
+  Tickets,
+  User,
+} from '@element-plus/icons-vue'
+
+/** A section of the staff console: one menu entry, one route. */
+export interface StaffModule {
+  path: string
+  title: string
+  icon: Component
+  /** What the section will do, shown while it is being built. */
+  summary: string
+}
+
+export const MODULES: readonly StaffModule[] = [
+  { path: '/persons', title: '人员360°视图', icon: User, summary: '按身份证号查看参保人员的参保单位、参保期间、档案条目、预约与证明记录，并检索其档案的 OCR 全文。' },
+  { path: '/appointments', title: '预约与队列', icon: Calendar, summary: '管理网点时段与容量、查档登记和到访预约、现场叫号及违约记录。' },
+  { path: '/certificates', title: '查档证明', icon: DocumentChecked, summary: '出具、打印和撤销查档证明，查看证明的核验情况。' },
+  { path: '/transfers', title: '移交审核', icon: FolderChecked, summary: '审核参保单位上传的退休人员档案数字化成果：四性检测、OCR 与逐页退回意见。' },
+  { path: '/kb', title: '知识库', icon: Collection, summary: '维护智能咨询的知识条目与相似问法，处理未能解答的问题。' },
+  { path: '/policies', title: '政策发布', icon: Promotion, summary: '政策法规与查档指南的起草、审核与分渠道发布，起草人与审核人分离。' },
+  { path: '/messages', title: '留言回复', icon: ChatLineSquare, summary: '查看并答复群众的留言提问。' },
+  { path: '/followups', title: '回访', icon: Phone, summary: '服务完成后的跟踪回访任务，记录回访结果与满意度。' },
+  { path: '/stats', title: '统计', icon: DataAnalysis, summary: '各渠道业务量、预约违约率、知识库命中率与审核时效的统计图表。' },
+  { path: '/users', title: '用户与权限', icon: Lock, summary: '工作人员账号、角色及市、区、网点三级授权范围。' },
+  { path: '/audit', title: '审计日志', icon: Tickets, summary: '个人信息查阅与业务操作留痕，支持哈希链完整性校验。' },
+]
+
+export function findModule(path: string): StaffModule | undefined {
+  return MODULES.find((m) => m.path === path)
+}
