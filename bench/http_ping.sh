@@ -16,6 +16,7 @@ done
 [ -x build/dangan ] || scripts/build.sh
 
 WORK=$(mktemp -d /tmp/dangan-bench.XXXXXX)
+chmod 755 "$WORK"  # the nginx worker runs as an unprivileged user
 OURS_PID=""; NGINX_PID=""
 cleanup() {
   [ -n "$OURS_PID" ] && kill "$OURS_PID" 2>/dev/null && wait "$OURS_PID" 2>/dev/null
@@ -60,7 +61,7 @@ mkdir -p "$WORK/tmp"
 taskset -c 0 nginx -c "$WORK/nginx.conf" -p "$WORK" &
 NGINX_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST" >/dev/null && break; sleep 0.1; done
-cmp -s <(curl -fs "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST") "$WORK/www/api/v1/info" \
+cmp -s <(curl -fsS "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST") "$WORK/www/api/v1/info" \
   || { echo "http_ping: nginx does not serve the same bytes" >&2; exit 1; }
 
 run_wrk() {  # prints requests/s

@@ -1,11 +1,11 @@
 #include "core/ids.hpp"
 
-#include <openssl/rand.h>
+#include "core/crypto.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <mutex>
-#include <stdexcept>
 
 namespace dangan::core {
 namespace {
@@ -20,9 +20,8 @@ std::string NewId(const Clock& clock) {
     auto ms = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count());
     std::array<unsigned char, 16> b{};
-    if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-        throw std::runtime_error("RAND_bytes failed");  // broken infrastructure, not user input
-    }
+    const std::string random = SecureRandom(b.size());
+    std::copy(random.begin(), random.end(), b.begin());
     std::uint16_t seq;
     {
         std::lock_guard lock(g_mutex);
@@ -44,15 +43,9 @@ std::string NewId(const Clock& clock) {
     b[7] = static_cast<unsigned char>(seq & 0xff);
     b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));
 
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-        out += kHex[b[i] >> 4];
-        out += kHex[b[i] & 0x0f];
-    }
-    return out;
+    const std::string hex = HexEncode(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+           hex.substr(20);
 }
 
 bool IsId(const std::string& s) {
@@ -63,7 +56,7 @@ bool IsId(const std::string& s) {
         if (dash != (c == '-')) return false;
         if (!dash && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
     }
-    return s[14] == '7';
+    return s[14] == '7' && (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
 }
 
 }  // namespace dangan::core

@@ -42,8 +42,10 @@ Response RouteRequest(App& app, Request& request, std::size_t& slot) {
             return match.route->handler(request);
         } catch (const std::exception& e) {
             spdlog::error("handler {} failed: {}", match.route->Label(), e.what());
-            return Response::FromError(MakeError(ErrorCode::kInternal, "服务器内部错误，请稍后再试", "", "internal"));
+        } catch (...) {
+            spdlog::error("handler {} failed with a non-standard exception", match.route->Label());
         }
+        return Response::FromError(MakeError(ErrorCode::kInternal, "服务器内部错误，请稍后再试", "", "internal"));
     }
     if (!match.allowed.empty()) {
         slot = app.metrics.UnmatchedSlot();

@@ -23,7 +23,7 @@ Method ParseMethod(std::string_view name);
 
 struct Request {
     Method method = Method::kGet;
-    std::string path;                                      // decoded? no: raw path, without query
+    std::string path;                                      // as sent (not percent-decoded), no query
     std::string query;                                     // raw query string, without '?'
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
     std::map<std::string, std::string> path_params;        // filled by the router
@@ -39,7 +39,7 @@ struct Request {
     const std::string& Param(const std::string& name) const;
     // A query parameter, percent-decoded ('+' as space).
     std::optional<std::string> QueryParam(std::string_view name) const;
-    // The body parsed as JSON within the size and depth limits; errors are 400/413/415 with a
+    // The body parsed as JSON within the size and depth limits; errors are 400/413 with a
     // Chinese message naming the problem.
     Result<nlohmann::json> Json() const;
 };

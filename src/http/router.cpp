@@ -39,14 +39,22 @@ std::string Route::Label() const { return std::string(MethodName(method)) + " " 
 
 void Router::Add(Method method, const std::string& pattern, Handler handler) {
     if (pattern.empty() || pattern[0] != '/') throw std::logic_error("route pattern must start with /: " + pattern);
-    for (const auto& r : routes_) {
-        if (r.method == method && r.pattern == pattern) throw std::logic_error("duplicate route " + r.Label());
-    }
     Route route;
     route.id = routes_.size();
     route.method = method;
     route.pattern = pattern;
     for (auto s : Split(pattern)) route.segments.emplace_back(s);
+    // "/a/:id" and "/a/:name" are the same route: compare with parameter names erased.
+    auto shape = [](const std::vector<std::string>& segments) {
+        std::vector<std::string> out;
+        for (const auto& s : segments) out.push_back(!s.empty() && s[0] == ':' ? ":" : s);
+        return out;
+    };
+    for (const auto& r : routes_) {
+        if (r.method == method && shape(r.segments) == shape(route.segments)) {
+            throw std::logic_error("duplicate route " + route.Label() + " (same as " + r.Label() + ")");
+        }
+    }
     route.handler = std::move(handler);
     routes_.push_back(std::move(route));
 }

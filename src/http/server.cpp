@@ -2,9 +2,10 @@
 
 #include "http/server.hpp"
 
-#include <openssl/rand.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
@@ -12,6 +13,7 @@
 
 #include <restinio/all.hpp>
 
+#include "core/crypto.hpp"
 #include "core/logging.hpp"
 
 namespace dangan::http {
@@ -43,15 +45,10 @@ std::string RequestIdFor(const restinio::request_t& req) {
         for (char c : v) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
         if (plain) return std::string(v);
     }
-    unsigned char bytes[8];
-    RAND_bytes(bytes, sizeof bytes);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string id;
-    for (unsigned char b : bytes) {
-        id += kHex[b >> 4];
-        id += kHex[b & 0x0f];
-    }
-    return id;
+    // Not a secret, only unique: a random per-process prefix and a counter.
+    static const std::string prefix = core::HexEncode(core::SecureRandom(4));
+    static std::atomic<std::uint32_t> counter{0};
+    return fmt::format("{}{:08x}", prefix, counter.fetch_add(1, std::memory_order_relaxed));
 }
 
 Request ToRequest(const restinio::request_t& req) {
@@ -94,8 +91,8 @@ private:
     int count_ = 0;
 };
 
-restinio::request_handling_status_t Handle(App& app, InFlight& in_flight, const restinio::request_handle_t& req) {
-    in_flight.Enter();
+// Converts, dispatches and writes one request; the in-flight count is left when written.
+restinio::request_handling_status_t Respond(App& app, InFlight& in_flight, const restinio::request_handle_t& req) {
     auto started = std::chrono::steady_clock::now();
     Request request = ToRequest(*req);
     core::RequestIdScope scope(request.request_id);
@@ -126,6 +123,16 @@ restinio::request_handling_status_t Handle(App& app, InFlight& in_flight, const 
     }
     builder.done([&in_flight](const auto&) { in_flight.Leave(); });
     return restinio::request_accepted();
+}
+
+restinio::request_handling_status_t Handle(App& app, InFlight& in_flight, const restinio::request_handle_t& req) {
+    in_flight.Enter();
+    try {
+        return Respond(app, in_flight, req);
+    } catch (...) {  // only broken infrastructure gets here (Dispatch catches handler failures)
+        in_flight.Leave();
+        throw;
+    }
 }
 
 }  // namespace

@@ -21,6 +21,8 @@ bool IsSafe(std::string_view decoded) {
         if (slash == std::string_view::npos) slash = decoded.size();
         auto seg = decoded.substr(start, slash - start);
         if (seg == ".." || seg == ".") return false;
+        // "//etc/passwd" would make root / "/etc/passwd" == "/etc/passwd": no empty segments.
+        if (seg.empty() && slash != decoded.size()) return false;
         start = slash + 1;
     }
     return true;
@@ -89,7 +91,7 @@ std::optional<Response> ServeStatic(const std::string& web_root, std::string_vie
     }
     const fs::path root(web_root);
     if (path.back() != '/') {
-        fs::path candidate = root / path.substr(1);
+        fs::path candidate = root / fs::path(path.substr(1)).relative_path();
         if (IsRegularFile(candidate)) {
             bool hashed = path.rfind("/assets/", 0) == 0;
             return FileResponse(candidate, hashed ? kImmutable : kRevalidate);

@@ -84,11 +84,14 @@ void RegisterSystemRoutes(App& app) {
         return r;
     });
 
-    app.router.Add(Method::kGet, "/api/v1/info", [&app](Request&) {
-        return Response::Json({{"name", core::kProductName},
-                               {"version", core::kVersion},
-                               {"revision", core::kGitRevision},
-                               {"database", std::string(db::BackendName(app.db->backend()))}});
+    // The answer never changes while the process runs: build it once.
+    const std::string info = nlohmann::json{{"name", core::kProductName},
+                                            {"version", core::kVersion},
+                                            {"revision", core::kGitRevision},
+                                            {"database", std::string(db::BackendName(app.db->backend()))}}
+                                 .dump();
+    app.router.Add(Method::kGet, "/api/v1/info", [info](Request&) {
+        return Response::Text(info, "application/json; charset=utf-8");
     });
 }
 

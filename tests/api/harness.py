@@ -22,7 +22,15 @@ _TESTS = []
 
 
 def test(fn):
-    """Registers a test function taking a Context."""
+    """Registers a test function taking a Context; it runs once per database backend."""
+    fn.once = False
+    _TESTS.append(fn)
+    return fn
+
+
+def test_once(fn):
+    """Registers a test that does not depend on the backend: it runs on the first one only."""
+    fn.once = True
     _TESTS.append(fn)
     return fn
 
@@ -145,9 +153,11 @@ def check_error(status, body, want_status, want_code, want_field=None):
         check(err.get("field") == want_field, f"field {err.get('field')}, want {want_field}")
 
 
-def run_all(ctx, label):
+def run_all(ctx, label, first):
     passed = failed = 0
     for fn in _TESTS:
+        if fn.once and not first:
+            continue
         name = f"{label}: {fn.__name__}"
         try:
             fn(ctx)

@@ -49,7 +49,7 @@ def main():
         else:
             print("# DANGAN_TEST_PG_URL not set: API tests run on SQLite only")
         passed = failed = 0
-        for backend, new_url in backends:
+        for index, (backend, new_url) in enumerate(backends):
             server = harness.Server(new_url())
             try:
                 server.start()
@@ -58,7 +58,7 @@ def main():
                 failed += 1
                 continue
             try:
-                p, f = harness.run_all(harness.Context(server, backend, new_url), backend)
+                p, f = harness.run_all(harness.Context(server, backend, new_url), backend, index == 0)
                 passed += p
                 failed += f
             finally:

@@ -3,7 +3,7 @@
 import os
 import tempfile
 
-from harness import check, run_cli, test
+from harness import check, run_cli, test, test_once
 
 
 def _toml(text):
@@ -13,14 +13,14 @@ def _toml(text):
     return path
 
 
-@test
+@test_once
 def version_prints_revision(ctx):
     r = run_cli("version")
     check(r.returncode == 0 and r.stdout.startswith("dangan 0."), r.stdout + r.stderr)
     check("revision" in r.stdout, r.stdout)
 
 
-@test
+@test_once
 def help_on_every_subcommand(ctx):
     for args in [["--help"], ["serve", "--help"], ["init", "--help"], ["version", "--help"],
                  ["config", "check", "--help"]]:
@@ -31,7 +31,7 @@ def help_on_every_subcommand(ctx):
         check(flag in r.stdout, f"serve --help lacks {flag}")
 
 
-@test
+@test_once
 def config_check_prints_effective_values(ctx):
     path = _toml('[server]\nlisten = "127.0.0.1:9999"\nthreads = 3\n[log]\nformat = "json"\n')
     try:
@@ -56,7 +56,7 @@ def unknown_config_key_stops_with_exit_2(ctx):
         os.unlink(path)
 
 
-@test
+@test_once
 def ill_typed_config_key_stops_with_exit_2(ctx):
     path = _toml('[server]\nthreads = "two"\n')
     try:
@@ -72,7 +72,7 @@ def ill_typed_config_key_stops_with_exit_2(ctx):
     check(r.returncode == 2 and "log.level" in r.stderr, f"bad level: {r.returncode} {r.stderr}")
 
 
-@test
+@test_once
 def toml_syntax_error_names_the_line(ctx):
     path = _toml('[server]\nlisten = \n')
     try:
@@ -82,13 +82,13 @@ def toml_syntax_error_names_the_line(ctx):
         os.unlink(path)
 
 
-@test
+@test_once
 def missing_config_file_is_an_error(ctx):
     r = run_cli("config", "check", "--config", "/nonexistent/dangan.toml")
     check(r.returncode == 2 and "/nonexistent/dangan.toml" in r.stderr, f"{r.returncode} {r.stderr}")
 
 
-@test
+@test_once
 def unopenable_databases_give_clear_messages(ctx):
     with tempfile.TemporaryDirectory() as tmp:
         not_a_db = os.path.join(tmp, "notes.txt")
@@ -114,7 +114,7 @@ def listen_address_in_use_is_reported(ctx):
     check(r.returncode == 1 and busy in r.stderr, f"{r.returncode} {r.stderr}")
 
 
-@test
+@test_once
 def every_config_key_is_documented(ctx):
     r = run_cli("config", "check")
     check(r.returncode == 0, r.stderr)
