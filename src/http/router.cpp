@@ -56,16 +56,37 @@ void Router::Add(Method method, const std::string& pattern, Handler handler) {
         }
     }
     route.handler = std::move(handler);
+    if (HasParams(route)) {
+        any_params_ = true;
+    } else {
+        literal_[route.pattern].push_back(route.id);
+    }
     routes_.push_back(std::move(route));
+}
+
+bool Router::HasParams(const Route& route) const {
+    for (const auto& s : route.segments) {
+        if (!s.empty() && s[0] == ':') return true;
+    }
+    return false;
 }
 
 RouteMatch Router::Find(Method method, std::string_view path) const {
     RouteMatch match;
     if (path.empty() || path[0] != '/') return match;
     Method wanted = method == Method::kHead ? Method::kGet : method;
+    // A literal route is more specific than any parameterised one, so it wins: one lookup.
+    if (auto it = literal_.find(std::string(path)); it != literal_.end()) {
+        for (std::size_t id : it->second) {
+            if (routes_[id].method == wanted) {
+                match.route = &routes_[id];
+                return match;
+            }
+        }
+    }
     auto parts = Split(path);
     for (const auto& route : routes_) {
-        if (route.method == wanted && MatchSegments(route, parts, &match.params)) {
+        if (route.method == wanted && any_params_ && MatchSegments(route, parts, &match.params)) {
             match.route = &route;
             match.allowed.clear();
             return match;

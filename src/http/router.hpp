@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "http/message.hpp"
@@ -47,7 +48,12 @@ public:
     const std::vector<Route>& routes() const { return routes_; }
 
 private:
+    bool HasParams(const Route& route) const;
+
     std::vector<Route> routes_;
+    // Routes without parameters by exact path: most requests are answered by one lookup.
+    std::unordered_map<std::string, std::vector<std::size_t>> literal_;
+    bool any_params_ = false;
 };
 
 }  // namespace dangan::http
