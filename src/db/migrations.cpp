@@ -104,4 +104,15 @@ Result<int> RunMigrations(Database& db, std::span<const Migration> migrations) {
     return ReadSchemaVersion(db);
 }
 
+
+Result<int> MigrateEmbedded(Database& db) {
+    if (TransactionScope::Active(&db)) return ReentrantCall();
+    return RunMigrations(db, EmbeddedMigrations(db.backend()));
+}
+
+Result<int> SchemaVersionOutsideTransaction(Database& db) {
+    if (TransactionScope::Active(&db)) return ReentrantCall();
+    return ReadSchemaVersion(db);
+}
+
 }  // namespace dangan::db::internal

@@ -32,4 +32,10 @@ Result<int> RunMigrations(Database& db, std::span<const Migration> migrations);
 // The highest applied version, 0 when schema_migrations does not exist yet.
 Result<int> ReadSchemaVersion(Database& db);
 
+// What both backends' Database::Migrate() and SchemaVersion() do: refuse a call from inside
+// one of `db`'s own transactions, then run the embedded migrations of `db`'s backend or read
+// the version.
+Result<int> MigrateEmbedded(Database& db);
+Result<int> SchemaVersionOutsideTransaction(Database& db);
+
 }  // namespace dangan::db::internal

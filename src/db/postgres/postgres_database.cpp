@@ -274,19 +274,8 @@ public:
         return PoolStats{open_, in_use_, waits_};
     }
 
-    Result<int> Migrate() override {
-        if (internal::TransactionScope::Active(this)) {
-            return internal::ReentrantCall();
-        }
-        return internal::RunMigrations(*this, internal::EmbeddedMigrations(Backend::kPostgres));
-    }
-
-    Result<int> SchemaVersion() override {
-        if (internal::TransactionScope::Active(this)) {
-            return internal::ReentrantCall();
-        }
-        return internal::ReadSchemaVersion(*this);
-    }
+    Result<int> Migrate() override { return internal::MigrateEmbedded(*this); }
+    Result<int> SchemaVersion() override { return internal::SchemaVersionOutsideTransaction(*this); }
 
 private:
     // A pooled connection lent to one caller; returned (or dropped when broken) at scope end.

@@ -173,19 +173,8 @@ public:
         return stats;
     }
 
-    Result<int> Migrate() override {
-        if (internal::TransactionScope::Active(this)) {
-            return internal::ReentrantCall();
-        }
-        return internal::RunMigrations(*this, internal::EmbeddedMigrations(Backend::kSqlite));
-    }
-
-    Result<int> SchemaVersion() override {
-        if (internal::TransactionScope::Active(this)) {
-            return internal::ReentrantCall();
-        }
-        return internal::ReadSchemaVersion(*this);
-    }
+    Result<int> Migrate() override { return internal::MigrateEmbedded(*this); }
+    Result<int> SchemaVersion() override { return internal::SchemaVersionOutsideTransaction(*this); }
 
 private:
     // Declared before the pools, which hold references to them.
