@@ -183,3 +183,15 @@ def sigterm_finishes_in_flight_and_exits_zero(ctx):
     # none was cut off half-way (that would raise a different error or a non-200 status).
     check(all(r in (200, "refused") for r in results), f"results {set(map(str, results))}")
     check(200 in results, "no request succeeded before the stop")
+
+
+@test
+def oversized_header_is_refused(ctx):
+    # A header value above server.max_header_bytes (16 KiB) is never handed to a handler.
+    try:
+        status, _, _ = call(ctx.server, "GET", "/api/v1/info", headers={"X-Big": "a" * 20000})
+    except OSError:
+        status = None  # the server closed the connection: refused
+    check(status != 200, f"a 20 KB header was accepted ({status})")
+    status, _, _ = call(ctx.server, "GET", "/api/v1/info", headers={"X-Ok": "a" * 1000})
+    check(status == 200, f"a 1 KB header was refused ({status})")
