@@ -11,7 +11,7 @@ PACKAGES=(
   libasio-dev librestinio-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   libtomlplusplus-dev libcli11-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql
-  libssl-dev libopencc-dev opencc libicu-dev
+  libssl-dev libopencc-dev opencc libicu-dev libargon2-dev libqrencode-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   nodejs chromium fonts-noto-cjk
   nginx-light wrk curl python3 procps

@@ -9,17 +9,10 @@
 
 #include "core/build_info.hpp"
 #include "core/logging.hpp"
+#include "cli/internal.hpp"
 #include "http/server.hpp"
 
 namespace dangan::cli {
-namespace {
-
-struct CommonOptions {
-    std::string config_file;
-    std::string db_url;
-    std::string listen;
-    std::string web_root;
-};
 
 void AddCommon(CLI::App* cmd, CommonOptions& o) {
     cmd->add_option("--config", o.config_file, "Configuration file (default: ./dangan.toml when present)");
@@ -28,7 +21,6 @@ void AddCommon(CLI::App* cmd, CommonOptions& o) {
 
 void PrintError(const Error& e) { std::cerr << "错误：" << e.message << "\n"; }
 
-// Defaults ← dangan.toml ← DANGAN_* environment ← flags.
 Result<core::Config> LoadEffectiveConfig(const CommonOptions& o) {
     std::optional<std::string> path;
     if (!o.config_file.empty()) {
@@ -47,9 +39,7 @@ Result<core::Config> LoadEffectiveConfig(const CommonOptions& o) {
     return config;
 }
 
-// Loads config, starts logging, opens and migrates the database: what serve and init share.
-// Returns an exit code on failure.
-std::variant<std::unique_ptr<http::App>, int> OpenApp(const CommonOptions& o) {
+std::variant<std::unique_ptr<http::App>, int> OpenApp(const CommonOptions& o, bool create_keys) {
     auto config = LoadEffectiveConfig(o);
     if (!config) {
         PrintError(config.error());
@@ -82,11 +72,26 @@ std::variant<std::unique_ptr<http::App>, int> OpenApp(const CommonOptions& o) {
         return kExitDatabase;
     }
     spdlog::debug("database {} at schema version {}", db::BackendName(app->db->backend()), *version);
+    const std::string& key_file = app->config.security.key_file;
+    if (create_keys) {
+        if (auto s = core::CreateKeyringFile(key_file); !s) {
+            PrintError(s.error());
+            return kExitFailure;
+        }
+    }
+    auto keys = core::LoadKeyring(key_file, core::ProcessEnvironment());
+    if (!keys) {
+        PrintError(keys.error());
+        return kExitConfig;
+    }
+    app->keyring = std::move(*keys);
     return app;
 }
 
+namespace {
+
 int Serve(const CommonOptions& o, const Modules& modules) {
-    auto opened = OpenApp(o);
+    auto opened = OpenApp(o, false);
     if (auto* code = std::get_if<int>(&opened)) return *code;
     auto& app = *std::get<std::unique_ptr<http::App>>(opened);
     for (const auto& r : modules.registrars) r(app);
@@ -102,7 +107,7 @@ int Serve(const CommonOptions& o, const Modules& modules) {
 }
 
 int Init(const CommonOptions& o, bool demo, const Modules& modules) {
-    auto opened = OpenApp(o);
+    auto opened = OpenApp(o, true);
     if (auto* code = std::get_if<int>(&opened)) return *code;
     auto& app = *std::get<std::unique_ptr<http::App>>(opened);
     auto version = app.db->SchemaVersion();
@@ -136,6 +141,35 @@ int ConfigCheck(const CommonOptions& o) {
     return kExitOk;
 }
 
+// The permission table: every route with the roles that may call it (docs/permissions.md).
+int Routes(const CommonOptions& o, const Modules& modules) {
+    auto opened = OpenApp(o, true);
+    if (auto* code = std::get_if<int>(&opened)) return *code;
+    auto& app = *std::get<std::unique_ptr<http::App>>(opened);
+    for (const auto& r : modules.registrars) r(app);
+    std::cout << "| route | who may call it |\n|---|---|\n";
+    for (const auto& route : app.router.routes()) {
+        std::cout << fmt::format("| `{}` | {} |\n", route.Label(), route.access.Describe());
+    }
+    return kExitOk;
+}
+
+// The table of every key for docs/configuration.md.
+int ConfigKeysMarkdown() {
+    const core::Config defaults;
+    std::cout << "| key | type | default | environment | meaning |\n|---|---|---|---|---|\n";
+    for (const auto& key : core::ConfigKeys()) {
+        const char* type = key.type == core::KeyType::kString    ? "string"
+                           : key.type == core::KeyType::kInteger ? "integer"
+                                                                 : "boolean";
+        std::string value = key.get(defaults);
+        for (std::size_t i = 0; (i = value.find('|', i)) != std::string::npos; i += 2) value.replace(i, 1, "\\|");
+        std::cout << fmt::format("| `{}` | {} | `{}` | `{}` | {} |\n", key.name, type, value, core::EnvName(key.name),
+                                 key.description);
+    }
+    return kExitOk;
+}
+
 }  // namespace
 
 int Run(int argc, char** argv, const Modules& modules) {
@@ -163,6 +197,13 @@ int Run(int argc, char** argv, const Modules& modules) {
     config->require_subcommand(1);
     auto* check = config->add_subcommand("check", "Validate the configuration and print the effective values");
     AddCommon(check, config_opts);
+    auto* keys = config->add_subcommand("keys", "Print every configuration key as a Markdown table");
+
+    CommonOptions routes_opts;
+    auto* routes = cli.add_subcommand("routes", "Print every route with the roles allowed to call it");
+    AddCommon(routes, routes_opts);
+
+    for (const auto& add : modules.commands) add.add(cli);
 
     try {
         cli.parse(argc, argv);
@@ -177,7 +218,12 @@ int Run(int argc, char** argv, const Modules& modules) {
         std::cout << fmt::format("dangan {} (revision {})\n", core::kVersion, core::kGitRevision);
         return kExitOk;
     }
+    for (const auto& add : modules.commands) {
+        if (auto code = add.run_if_chosen()) return *code;
+    }
     if (*check) return ConfigCheck(config_opts);
+    if (*routes) return Routes(routes_opts, modules);
+    if (*keys) return ConfigKeysMarkdown();
     return kExitConfig;
 }
 

@@ -65,12 +65,12 @@ StringCheck OneOf(std::vector<std::string> allowed) {
 
 template <typename Section>
 KeyInfo Str(std::string name, std::string doc, Section Config::*section, std::string Section::*field,
-            StringCheck check = {}) {
+            StringCheck check = {}, bool may_be_empty = false) {
     return KeyInfo{name, KeyType::kString, std::move(doc),
                    [=](const Config& c) { return c.*section.*field; },
                    [=](Config& c, const std::string& text) -> Status {
-                       if (text.empty()) return KeyError(name, "不能为空");
-                       if (check) DANGAN_TRY(check(name, text));
+                       if (text.empty() && !may_be_empty) return KeyError(name, "不能为空");
+                       if (check && !text.empty()) DANGAN_TRY(check(name, text));
                        c.*section.*field = text;
                        return Ok();
                    }};
@@ -132,6 +132,45 @@ std::vector<KeyInfo> BuildKeys() {
             &C::Database::pool_size, 1, 512),
         Int("database.busy_timeout_ms", "How long to wait for a locked database", &C::database,
             &C::Database::busy_timeout_ms, 0, 600000),
+        Str("security.key_file", "File with the sealing and blind-index keys (created by init, mode 0600)",
+            &C::security, &C::Security::key_file),
+        Bool("security.cookie_secure", "Mark session cookies Secure (set true behind TLS)", &C::security,
+             &C::Security::cookie_secure),
+        Int("security.argon2_memory_kib", "Argon2id memory per password hash, KiB", &C::security,
+            &C::Security::argon2_memory_kib, 8192, 4 << 20),
+        Int("security.argon2_iterations", "Argon2id passes", &C::security, &C::Security::argon2_iterations, 1, 20),
+        Int("security.argon2_parallelism", "Argon2id lanes", &C::security, &C::Security::argon2_parallelism, 1, 16),
+        Int("security.max_failed_logins", "Failed password logins before an account is locked", &C::security,
+            &C::Security::max_failed_logins, 1, 100),
+        Int("security.lockout_minutes", "How long a locked account stays locked", &C::security,
+            &C::Security::lockout_minutes, 1, 100000),
+        Int("sessions.citizen_idle_minutes", "Citizen and employer sessions end after this long unused",
+            &C::sessions, &C::Sessions::citizen_idle_minutes, 1, 1440),
+        Int("sessions.staff_idle_minutes", "Staff sessions end after this long unused", &C::sessions,
+            &C::Sessions::staff_idle_minutes, 1, 1440),
+        Int("sessions.absolute_hours", "Every session ends this long after log-in", &C::sessions,
+            &C::Sessions::absolute_hours, 1, 720),
+        Int("otp.per_address_per_hour", "SMS codes one network address may request per hour", &C::otp,
+            &C::Otp::per_address_per_hour, 1, 100000),
+        Str("notify.sms_gateway", "log (writes notify.sms_log) or http (notify.http_url)", &C::notify,
+            &C::Notify::sms_gateway, OneOf({"log", "http"})),
+        Str("notify.sms_log", "File the log gateway appends messages to", &C::notify, &C::Notify::sms_log),
+        Str("notify.http_url", "SMS provider endpoint for the http gateway", &C::notify, &C::Notify::http_url, {},
+            true),
+        Str("notify.http_body_template", "JSON body for the provider; {{to}} and {{text}} are filled in",
+            &C::notify, &C::Notify::http_body_template),
+        Str("notify.http_auth_header", "Header sent to the provider, \"Name: value\"", &C::notify,
+            &C::Notify::http_auth_header, {}, true),
+        Int("notify.http_timeout_ms", "Timeout of one call to the provider", &C::notify,
+            &C::Notify::http_timeout_ms, 100, 120000),
+        Int("notify.poll_interval_ms", "How often the sender looks for due messages", &C::notify,
+            &C::Notify::poll_interval_ms, 10, 600000),
+        Int("notify.max_attempts", "Sending attempts before a message is marked failed", &C::notify,
+            &C::Notify::max_attempts, 1, 100),
+        Int("audit.batch_max", "Most audit entries written in one group commit", &C::audit, &C::Audit::batch_max,
+            1, 100000),
+        Int("audit.batch_wait_ms", "How long a group commit waits for more entries", &C::audit,
+            &C::Audit::batch_wait_ms, 0, 1000),
         Str("log.level", "trace, debug, info, warn or error", &C::log, &C::Log::level,
             OneOf({"trace", "debug", "info", "warn", "error"})),
         Str("log.format", "plain or json (one JSON object per line)", &C::log, &C::Log::format,

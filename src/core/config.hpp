@@ -36,6 +36,37 @@ struct Config {
         std::int64_t pool_size = 4;
         std::int64_t busy_timeout_ms = 5000;
     } database;
+    struct Security {
+        std::string key_file = "var/keys.txt";       // seal + blind-index keys, mode 0600
+        bool cookie_secure = false;                   // true behind TLS: cookies get Secure
+        std::int64_t argon2_memory_kib = 65536;       // Argon2id m
+        std::int64_t argon2_iterations = 2;           // Argon2id t
+        std::int64_t argon2_parallelism = 1;          // Argon2id p
+        std::int64_t max_failed_logins = 5;           // then the account is locked
+        std::int64_t lockout_minutes = 15;
+    } security;
+    struct Sessions {
+        std::int64_t citizen_idle_minutes = 15;
+        std::int64_t staff_idle_minutes = 30;
+        std::int64_t absolute_hours = 12;
+    } sessions;
+    struct Otp {
+        std::int64_t per_address_per_hour = 30;       // SMS codes requested from one address
+    } otp;
+    struct Notify {
+        std::string sms_gateway = "log";              // log | http
+        std::string sms_log = "var/sms.log";
+        std::string http_url;                         // the SMS provider's endpoint (gateway http)
+        std::string http_body_template = R"({"to":"{{to}}","text":"{{text}}"})";
+        std::string http_auth_header;                 // e.g. "Authorization: Bearer …"
+        std::int64_t http_timeout_ms = 5000;
+        std::int64_t poll_interval_ms = 1000;
+        std::int64_t max_attempts = 8;
+    } notify;
+    struct Audit {
+        std::int64_t batch_max = 256;                 // entries per group commit
+        std::int64_t batch_wait_ms = 2;               // how long a batch waits for company
+    } audit;
     struct Log {
         std::string level = "info";    // trace, debug, info, warn, error
         std::string format = "plain";  // plain | json

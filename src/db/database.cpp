@@ -134,6 +134,17 @@ std::string RedactUrl(std::string_view url) {
     return out;
 }
 
+Status LockForTransaction(Connection& conn, std::string_view name) {
+    if (conn.backend() == Backend::kSqlite) return Ok();
+    // A stable 63-bit key from the name (FNV-1a), so every node takes the same lock.
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : name) h = (h ^ c) * 1099511628211ULL;
+    auto key = static_cast<std::int64_t>(h >> 1);
+    auto r = conn.Query("SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))", {key});
+    if (!r) return r.error();
+    return Ok();
+}
+
 Result<std::unique_ptr<Database>> Open(const std::string& url, const Options& options) {
     Options effective = options;
     if (effective.pool_size < 1) {

@@ -121,6 +121,12 @@ public:
 // for logs and error messages.
 std::string RedactUrl(std::string_view url);
 
+// Serialises transactions that take the same named lock until they end: on PostgreSQL a
+// transaction-scoped advisory lock (pg_advisory_xact_lock), on SQLite nothing, since its
+// one writer already runs transactions one at a time. Use for facts that span rows, such
+// as the audit hash chain.
+Status LockForTransaction(Connection& conn, std::string_view name);
+
 // Opens `url`: "sqlite:PATH" (the file is created when missing) or
 // "postgresql://user@host:port/dbname?…" (any libpq connection URI). A database that
 // cannot be opened gives kUnavailable with a Chinese message naming the URL (without any

@@ -9,9 +9,18 @@
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/keyring.hpp"
 #include "db/database.hpp"
+#include "http/auth.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+
+namespace dangan::audit {
+class AuditLog;
+}
+namespace dangan::notify {
+class Sender;
+}
 
 namespace dangan::http {
 
@@ -22,6 +31,11 @@ struct App {
     Router router;
     Metrics metrics;
     std::atomic<bool> draining{false};  // set on SIGTERM: /readyz answers 503 from then on
+    core::Keyring keyring;              // loaded at start from security.key_file
+    std::unique_ptr<Guard> guard;       // set by identity::Register; null = only public routes
+    // Shared services, set by their modules' Register (shared_ptr: the types stay incomplete here).
+    std::shared_ptr<audit::AuditLog> audit;
+    std::shared_ptr<notify::Sender> sms_sender;
 };
 
 }  // namespace dangan::http

@@ -38,6 +38,12 @@ Response RouteRequest(App& app, Request& request, std::size_t& slot) {
     if (match.route != nullptr) {
         slot = match.route->id;
         request.path_params = std::move(match.params);
+        if (app.guard) {
+            if (Status s = app.guard->Authenticate(request); !s) return Response::FromError(s.error());
+            if (Status s = app.guard->Authorize(*match.route, request); !s) return Response::FromError(s.error());
+        } else if (!match.route->access.IsPublic()) {  // deny by default
+            return Response::FromError(MakeError(ErrorCode::kForbidden, "无权访问", "", "forbidden"));
+        }
         try {
             return match.route->handler(request);
         } catch (const std::exception& e) {

@@ -44,20 +44,26 @@ protected:
     DispatchTest() {
         app_.config.server.web_root = web_.path();
         app_.config.server.max_body_bytes = 2048;
-        app_.router.Add(Method::kGet, "/api/v1/ping", [](Request&) { return Response::Json({{"pong", true}}); });
-        app_.router.Add(Method::kGet, "/api/v1/persons/:id", [](Request& r) {
+        app_.router.Add(Method::kGet, "/api/v1/ping", Access::Public(), [](Request&) {
+            return Response::Json({{"pong", true}});
+        });
+        app_.router.Add(Method::kGet, "/api/v1/persons/:id", Access::Public(), [](Request& r) {
             return Response::Json({{"id", r.Param("id")}});
         });
-        app_.router.Add(Method::kPost, "/api/v1/echo", [](Request& r) {
+        app_.router.Add(Method::kPost, "/api/v1/echo", Access::Public(), [](Request& r) {
             Result<nlohmann::json> body = r.Json();
             if (!body.ok()) return Response::FromError(body.error());
             return Response::Json(*body, 201);
         });
-        app_.router.Add(Method::kDelete, "/api/v1/echo", [](Request&) { return Response::Json({}, 204); });
-        app_.router.Add(Method::kPost, "/api/v1/fail", [](Request&) -> Response {
+        app_.router.Add(Method::kDelete, "/api/v1/echo", Access::Public(),
+                        [](Request&) { return Response::Json({}, 204); });
+        app_.router.Add(Method::kPost, "/api/v1/fail", Access::Public(), [](Request&) -> Response {
             throw std::runtime_error("secret detail: connection string postgresql://u:pw@h/db");
         });
-        app_.router.Add(Method::kPost, "/api/v1/fail-oddly", [](Request&) -> Response { throw 42; });
+        app_.router.Add(Method::kPost, "/api/v1/fail-oddly", Access::Public(), [](Request&) -> Response { throw 42; });
+        app_.router.Add(Method::kGet, "/api/v1/secret", Access::Roles({"system_admin"}), [](Request&) {
+            return Response::Json({{"secret", true}});
+        });
         std::vector<std::string> labels;
         for (const auto& route : app_.router.routes()) labels.push_back(route.Label());
         app_.metrics.SetRoutes(labels);
@@ -229,6 +235,12 @@ TEST_F(DispatchTest, RecordsMetricsPerRoute) {
     EXPECT_NE(text.find("dangan_http_requests_total{route=\"unmatched\",status=\"4xx\"} 2\n"), std::string::npos)
         << text;
     EXPECT_NE(text.find("dangan_http_requests_total{route=\"static\",status=\"2xx\"} 1\n"), std::string::npos) << text;
+}
+
+TEST_F(DispatchTest, NonPublicRouteWithoutGuardIsDenied) {
+    Response r = Send(Method::kGet, "/api/v1/secret");
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(r.body.find("secret\":true"), std::string::npos);
 }
 
 }  // namespace

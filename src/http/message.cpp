@@ -41,6 +41,29 @@ const std::string& Request::Param(const std::string& name) const {
     return it == path_params.end() ? kEmpty : it->second;
 }
 
+std::optional<std::string> Request::Cookie(std::string_view name) const {
+    auto header = Header("cookie");
+    if (!header) return std::nullopt;
+    std::string_view rest = *header;
+    while (!rest.empty()) {
+        auto semi = rest.find(';');
+        std::string_view pair = rest.substr(0, semi);
+        rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        auto eq = pair.find('=');
+        if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+    }
+    return std::nullopt;
+}
+
+std::string Request::Channel() const {
+    auto c = Header("x-dangan-channel");
+    for (std::string_view known : {"web", "mobile", "kiosk", "staff", "phone", "wechat"}) {
+        if (c && *c == known) return std::string(known);
+    }
+    return "web";
+}
+
 std::optional<std::string> Request::QueryParam(std::string_view name) const {
     std::string_view rest = query;
     while (!rest.empty()) {

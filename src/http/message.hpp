@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/result.hpp"
+#include "http/auth.hpp"
 
 namespace dangan::http {
 
@@ -30,6 +31,7 @@ struct Request {
     std::string body;
     std::string remote_address;
     std::string request_id;
+    std::optional<Principal> principal;                    // set by the guard from the session
     std::size_t max_body_bytes = 0;                        // 0 = no limit
     int max_json_depth = 32;
 
@@ -37,6 +39,11 @@ struct Request {
     std::optional<std::string_view> Header(std::string_view lower_name) const;
     // A path parameter declared as ":name" in the route.
     const std::string& Param(const std::string& name) const;
+    // A cookie's value from the Cookie header.
+    std::optional<std::string> Cookie(std::string_view name) const;
+    // The channel the front end declares in X-Dangan-Channel (web, mobile, kiosk, staff,
+    // phone); "web" when absent or unknown.
+    std::string Channel() const;
     // A query parameter, percent-decoded ('+' as space).
     std::optional<std::string> QueryParam(std::string_view name) const;
     // The body parsed as JSON within the size and depth limits; errors are 400/413 with a

@@ -37,7 +37,7 @@ bool MatchSegments(const Route& route, const std::vector<std::string_view>& part
 
 std::string Route::Label() const { return std::string(MethodName(method)) + " " + pattern; }
 
-void Router::Add(Method method, const std::string& pattern, Handler handler) {
+void Router::Add(Method method, const std::string& pattern, Access access, Handler handler) {
     if (pattern.empty() || pattern[0] != '/') throw std::logic_error("route pattern must start with /: " + pattern);
     Route route;
     route.id = routes_.size();
@@ -55,6 +55,7 @@ void Router::Add(Method method, const std::string& pattern, Handler handler) {
             throw std::logic_error("duplicate route " + route.Label() + " (same as " + r.Label() + ")");
         }
     }
+    route.access = std::move(access);
     route.handler = std::move(handler);
     if (HasParams(route)) {
         any_params_ = true;

@@ -25,6 +25,7 @@ struct Route {
     Method method = Method::kGet;
     std::string pattern;
     std::vector<std::string> segments;
+    Access access;  // who may call it (deny by default: see auth.hpp)
     Handler handler;
 
     std::string Label() const;  // "GET /api/v1/info"
@@ -40,7 +41,7 @@ struct RouteMatch {
 class Router {
 public:
     // Adds a route; adding the same method and pattern twice is a programming error (throws).
-    void Add(Method method, const std::string& pattern, Handler handler);
+    void Add(Method method, const std::string& pattern, Access access, Handler handler);
 
     // HEAD requests match GET routes.
     RouteMatch Find(Method method, std::string_view path) const;

@@ -22,8 +22,8 @@ std::string Answer(const RouteMatch& match) {
 
 TEST(Router, MatchesLiteralPath) {
     Router router;
-    router.Add(Method::kGet, "/api/v1/info", Named("info"));
-    router.Add(Method::kGet, "/api/v1/persons", Named("persons"));
+    router.Add(Method::kGet, "/api/v1/info", Access::Public(), Named("info"));
+    router.Add(Method::kGet, "/api/v1/persons", Access::Public(), Named("persons"));
     EXPECT_EQ(Answer(router.Find(Method::kGet, "/api/v1/info")), "info");
     EXPECT_EQ(Answer(router.Find(Method::kGet, "/api/v1/persons")), "persons");
     RouteMatch none = router.Find(Method::kGet, "/api/v1/nothing");
@@ -33,14 +33,14 @@ TEST(Router, MatchesLiteralPath) {
 
 TEST(Router, RootPattern) {
     Router router;
-    router.Add(Method::kGet, "/", Named("root"));
+    router.Add(Method::kGet, "/", Access::Public(), Named("root"));
     EXPECT_EQ(Answer(router.Find(Method::kGet, "/")), "root");
     EXPECT_EQ(router.Find(Method::kGet, "/x").route, nullptr);
 }
 
 TEST(Router, CapturesParameters) {
     Router router;
-    router.Add(Method::kGet, "/api/v1/persons/:id/files/:file_id", Named("file"));
+    router.Add(Method::kGet, "/api/v1/persons/:id/files/:file_id", Access::Public(), Named("file"));
     RouteMatch match = router.Find(Method::kGet, "/api/v1/persons/p-1/files/f-2");
     ASSERT_NE(match.route, nullptr);
     EXPECT_EQ(match.params.size(), 2u);
@@ -50,7 +50,7 @@ TEST(Router, CapturesParameters) {
 
 TEST(Router, ParametersArePercentDecodedButPlusIsKept) {
     Router router;
-    router.Add(Method::kGet, "/api/v1/search/:q", Named("search"));
+    router.Add(Method::kGet, "/api/v1/search/:q", Access::Public(), Named("search"));
     RouteMatch match = router.Find(Method::kGet, "/api/v1/search/%E6%A1%A3%E6%A1%88%2Fa+b");
     ASSERT_NE(match.route, nullptr);
     EXPECT_EQ(match.params["q"], "档案/a+b");
@@ -58,8 +58,8 @@ TEST(Router, ParametersArePercentDecodedButPlusIsKept) {
 
 TEST(Router, EncodedSlashDoesNotSplitASegment) {
     Router router;
-    router.Add(Method::kGet, "/a/:x", Named("one"));
-    router.Add(Method::kGet, "/a/:x/:y", Named("two"));
+    router.Add(Method::kGet, "/a/:x", Access::Public(), Named("one"));
+    router.Add(Method::kGet, "/a/:x/:y", Access::Public(), Named("two"));
     RouteMatch match = router.Find(Method::kGet, "/a/b%2Fc");
     EXPECT_EQ(Answer(match), "one");
     EXPECT_EQ(match.params["x"], "b/c");
@@ -67,14 +67,14 @@ TEST(Router, EncodedSlashDoesNotSplitASegment) {
 
 TEST(Router, EmptySegmentDoesNotMatchAParameter) {
     Router router;
-    router.Add(Method::kGet, "/api/v1/persons/:id", Named("person"));
+    router.Add(Method::kGet, "/api/v1/persons/:id", Access::Public(), Named("person"));
     EXPECT_EQ(router.Find(Method::kGet, "/api/v1/persons/").route, nullptr);
     EXPECT_EQ(router.Find(Method::kGet, "/api/v1/persons").route, nullptr);
 }
 
 TEST(Router, NoTrailingSlashFolding) {
     Router router;
-    router.Add(Method::kGet, "/api/v1/info", Named("info"));
+    router.Add(Method::kGet, "/api/v1/info", Access::Public(), Named("info"));
     EXPECT_EQ(router.Find(Method::kGet, "/api/v1/info/").route, nullptr);
     EXPECT_EQ(router.Find(Method::kGet, "/api/v1//info").route, nullptr);
     EXPECT_EQ(router.Find(Method::kGet, "/api/v1/info/x").route, nullptr);
@@ -83,15 +83,15 @@ TEST(Router, NoTrailingSlashFolding) {
 
 TEST(Router, PathWithoutLeadingSlashMatchesNothing) {
     Router router;
-    router.Add(Method::kGet, "/info", Named("info"));
+    router.Add(Method::kGet, "/info", Access::Public(), Named("info"));
     EXPECT_EQ(router.Find(Method::kGet, "info").route, nullptr);
     EXPECT_EQ(router.Find(Method::kGet, "").route, nullptr);
 }
 
 TEST(Router, ParametersOfFailedCandidatesAreNotLeftBehind) {
     Router router;
-    router.Add(Method::kGet, "/a/:x/b", Named("b"));
-    router.Add(Method::kGet, "/a/:y/c", Named("c"));
+    router.Add(Method::kGet, "/a/:x/b", Access::Public(), Named("b"));
+    router.Add(Method::kGet, "/a/:y/c", Access::Public(), Named("c"));
     RouteMatch match = router.Find(Method::kGet, "/a/1/c");
     EXPECT_EQ(Answer(match), "c");
     EXPECT_EQ(match.params.count("x"), 0u);
@@ -100,9 +100,9 @@ TEST(Router, ParametersOfFailedCandidatesAreNotLeftBehind) {
 
 TEST(Router, MethodMismatchListsAllowedMethods) {
     Router router;
-    router.Add(Method::kPost, "/api/v1/persons/:id", Named("post"));
-    router.Add(Method::kDelete, "/api/v1/persons/:id", Named("delete"));
-    router.Add(Method::kPatch, "/api/v1/persons/:id/name", Named("other path"));
+    router.Add(Method::kPost, "/api/v1/persons/:id", Access::Public(), Named("post"));
+    router.Add(Method::kDelete, "/api/v1/persons/:id", Access::Public(), Named("delete"));
+    router.Add(Method::kPatch, "/api/v1/persons/:id/name", Access::Public(), Named("other path"));
     RouteMatch match = router.Find(Method::kGet, "/api/v1/persons/7");
     EXPECT_EQ(match.route, nullptr);
     EXPECT_EQ(match.allowed, (std::vector<Method>{Method::kPost, Method::kDelete}));
@@ -111,8 +111,8 @@ TEST(Router, MethodMismatchListsAllowedMethods) {
 
 TEST(Router, AllowedIsEmptyWhenTheMethodMatches) {
     Router router;
-    router.Add(Method::kPost, "/api/v1/things", Named("post"));
-    router.Add(Method::kGet, "/api/v1/things", Named("get"));
+    router.Add(Method::kPost, "/api/v1/things", Access::Public(), Named("post"));
+    router.Add(Method::kGet, "/api/v1/things", Access::Public(), Named("get"));
     RouteMatch match = router.Find(Method::kGet, "/api/v1/things");
     EXPECT_EQ(Answer(match), "get");
     EXPECT_TRUE(match.allowed.empty());
@@ -120,16 +120,16 @@ TEST(Router, AllowedIsEmptyWhenTheMethodMatches) {
 
 TEST(Router, AllowedListHasNoDuplicates) {
     Router router;
-    router.Add(Method::kPost, "/a/:x", Named("1"));
-    router.Add(Method::kPost, "/a/b", Named("2"));
+    router.Add(Method::kPost, "/a/:x", Access::Public(), Named("1"));
+    router.Add(Method::kPost, "/a/b", Access::Public(), Named("2"));
     RouteMatch match = router.Find(Method::kGet, "/a/b");
     EXPECT_EQ(match.allowed, std::vector<Method>{Method::kPost});
 }
 
 TEST(Router, HeadMatchesGet) {
     Router router;
-    router.Add(Method::kGet, "/api/v1/info", Named("info"));
-    router.Add(Method::kPost, "/api/v1/things", Named("post"));
+    router.Add(Method::kGet, "/api/v1/info", Access::Public(), Named("info"));
+    router.Add(Method::kPost, "/api/v1/things", Access::Public(), Named("post"));
     RouteMatch head = router.Find(Method::kHead, "/api/v1/info");
     ASSERT_NE(head.route, nullptr);
     EXPECT_EQ(head.route->method, Method::kGet);
@@ -142,9 +142,9 @@ TEST(Router, HeadMatchesGet) {
 TEST(Router, LiteralRouteBeatsParameterWhateverTheOrder) {
     for (bool literal_first : {true, false}) {
         Router router;
-        if (literal_first) router.Add(Method::kGet, "/api/v1/persons/search", Named("search"));
-        router.Add(Method::kGet, "/api/v1/persons/:id", Named("person"));
-        if (!literal_first) router.Add(Method::kGet, "/api/v1/persons/search", Named("search"));
+        if (literal_first) router.Add(Method::kGet, "/api/v1/persons/search", Access::Public(), Named("search"));
+        router.Add(Method::kGet, "/api/v1/persons/:id", Access::Public(), Named("person"));
+        if (!literal_first) router.Add(Method::kGet, "/api/v1/persons/search", Access::Public(), Named("search"));
         EXPECT_EQ(Answer(router.Find(Method::kGet, "/api/v1/persons/search")), "search");
         EXPECT_EQ(Answer(router.Find(Method::kGet, "/api/v1/persons/42")), "person");
     }
@@ -152,23 +152,24 @@ TEST(Router, LiteralRouteBeatsParameterWhateverTheOrder) {
 
 TEST(Router, DuplicateRouteThrows) {
     Router router;
-    router.Add(Method::kGet, "/api/v1/info", Named("info"));
-    EXPECT_THROW(router.Add(Method::kGet, "/api/v1/info", Named("again")), std::logic_error);
-    EXPECT_NO_THROW(router.Add(Method::kPost, "/api/v1/info", Named("post")));  // other method is fine
+    router.Add(Method::kGet, "/api/v1/info", Access::Public(), Named("info"));
+    EXPECT_THROW(router.Add(Method::kGet, "/api/v1/info", Access::Public(), Named("again")), std::logic_error);
+    EXPECT_NO_THROW(
+        router.Add(Method::kPost, "/api/v1/info", Access::Public(), Named("post")));  // other method is fine
     EXPECT_EQ(router.routes().size(), 2u);
 }
 
 TEST(Router, PatternMustStartWithSlash) {
     Router router;
-    EXPECT_THROW(router.Add(Method::kGet, "api/v1/info", Named("x")), std::logic_error);
-    EXPECT_THROW(router.Add(Method::kGet, "", Named("x")), std::logic_error);
+    EXPECT_THROW(router.Add(Method::kGet, "api/v1/info", Access::Public(), Named("x")), std::logic_error);
+    EXPECT_THROW(router.Add(Method::kGet, "", Access::Public(), Named("x")), std::logic_error);
     EXPECT_TRUE(router.routes().empty());
 }
 
 TEST(Router, RoutesKeepIdsSegmentsAndLabels) {
     Router router;
-    router.Add(Method::kGet, "/api/v1/info", Named("info"));
-    router.Add(Method::kPut, "/api/v1/persons/:id", Named("put"));
+    router.Add(Method::kGet, "/api/v1/info", Access::Public(), Named("info"));
+    router.Add(Method::kPut, "/api/v1/persons/:id", Access::Public(), Named("put"));
     ASSERT_EQ(router.routes().size(), 2u);
     const Route& put = router.routes()[1];
     EXPECT_EQ(put.id, 1u);

@@ -45,11 +45,11 @@ Result<ClientError> ParseClientError(const nlohmann::json& body) {
 }
 
 void RegisterSystemRoutes(App& app) {
-    app.router.Add(Method::kGet, "/healthz", [](Request&) {
+    app.router.Add(Method::kGet, "/healthz", Access::Public(), [](Request&) {
         return Response::Text("ok\n", "text/plain; charset=utf-8");
     });
 
-    app.router.Add(Method::kGet, "/readyz", [&app](Request&) {
+    app.router.Add(Method::kGet, "/readyz", Access::Public(), [&app](Request&) {
         if (app.draining.load()) {
             return Response::Text("stopping\n", "text/plain; charset=utf-8", 503);
         }
@@ -58,7 +58,7 @@ void RegisterSystemRoutes(App& app) {
         return Response::Text("ready\n", "text/plain; charset=utf-8");
     });
 
-    app.router.Add(Method::kGet, "/metrics", [&app](Request&) {
+    app.router.Add(Method::kGet, "/metrics", Access::Public(), [&app](Request&) {
         db::PoolStats pool = app.db->Stats();
         std::string extra = fmt::format(
             "# HELP dangan_db_pool_connections Database connections by state.\n"
@@ -73,7 +73,7 @@ void RegisterSystemRoutes(App& app) {
     });
 
     // The web apps report their uncaught errors here so that operators see them in the log.
-    app.router.Add(Method::kPost, "/api/v1/client-errors", [](Request& request) {
+    app.router.Add(Method::kPost, "/api/v1/client-errors", Access::Public(), [](Request& request) {
         auto body = request.Json();
         if (!body) return Response::FromError(body.error());
         auto report = ParseClientError(*body);
@@ -90,7 +90,7 @@ void RegisterSystemRoutes(App& app) {
                                             {"revision", core::kGitRevision},
                                             {"database", std::string(db::BackendName(app.db->backend()))}}
                                  .dump();
-    app.router.Add(Method::kGet, "/api/v1/info", [info](Request&) {
+    app.router.Add(Method::kGet, "/api/v1/info", Access::Public(), [info](Request&) {
         return Response::Text(info, "application/json; charset=utf-8");
     });
 }

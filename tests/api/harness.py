@@ -8,6 +8,7 @@ prints "ok - name" / "not ok - name: reason" and returns (passed, failed).
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,7 +56,11 @@ class Server:
         self.db_url = db_url
         self.port = free_port()
         self.host = "127.0.0.1"
+        self.dir = tempfile.mkdtemp(prefix="dangan-node-")
+        self.sms_log = os.path.join(self.dir, "sms.log")
         self.env = dict(os.environ)
+        self.env["DANGAN_SECURITY_KEY_FILE"] = os.path.join(self.dir, "keys.txt")
+        self.env["DANGAN_NOTIFY_SMS_LOG"] = self.sms_log
         self.env.update(env or {})
         self.web_root = web_root or os.path.join(ROOT, "web", "dist")
         self.proc = None
@@ -101,6 +106,7 @@ class Server:
         finally:
             self.log.close()
             os.unlink(self.log_path)
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def call(server, method, path, body=None, headers=None, timeout=10):

@@ -110,7 +110,7 @@ def unopenable_databases_give_clear_messages(ctx):
 @test
 def listen_address_in_use_is_reported(ctx):
     busy = f"{ctx.server.host}:{ctx.server.port}"
-    r = run_cli("serve", "--db", ctx.new_db_url(), "--listen", busy, timeout=30)
+    r = run_cli("serve", "--db", ctx.new_db_url(), "--listen", busy, env=ctx.server.env, timeout=30)
     check(r.returncode == 1 and busy in r.stderr, f"{r.returncode} {r.stderr}")
 
 
@@ -125,6 +125,51 @@ def every_config_key_is_documented(ctx):
         doc = f.read()
     with open(os.path.join(root, "deploy", "dangan.toml.example"), encoding="utf-8") as f:
         example = f.read()
+    table = run_cli("config", "keys").stdout
+    begin = doc.index("-->\n", doc.index("<!-- keys:begin")) + 4
+    end = doc.index("<!-- keys:end -->")
+    check(doc[begin:end] == table, "docs/configuration.md is stale: paste the output of `dangan config keys`")
     for key in keys:
         check(f"`{key}`" in doc, f"{key} is missing from docs/configuration.md")
         check(key.split(".")[1] + " =" in example, f"{key} is missing from deploy/dangan.toml.example")
+
+
+@test_once
+def every_route_is_in_the_permission_table(ctx):
+    """docs/permissions.md is the permission table: it must list exactly the routes the server
+    has, each with the roles allowed. A route added without updating it fails here."""
+    with tempfile.TemporaryDirectory() as tmp:
+        r = run_cli("routes", "--db", "sqlite:" + os.path.join(tmp, "routes.db"),
+                    env={"DANGAN_SECURITY_KEY_FILE": os.path.join(tmp, "keys.txt")})
+    check(r.returncode == 0, r.stderr)
+    check("(none: denied)" not in r.stdout, "a route has no roles:\n" + r.stdout)
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    with open(os.path.join(root, "docs", "permissions.md"), encoding="utf-8") as f:
+        doc = f.read()
+    begin = doc.index("-->\n", doc.index("<!-- routes:begin")) + 4
+    end = doc.index("<!-- routes:end -->")
+    check(doc[begin:end] == r.stdout, "docs/permissions.md differs from `dangan routes`:\n" + r.stdout)
+
+
+@test_once
+def serve_without_keys_explains_what_to_do(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        r = run_cli("serve", "--db", "sqlite:" + os.path.join(tmp, "x.db"), "--listen", "127.0.0.1:0",
+                    env={"DANGAN_SECURITY_KEY_FILE": os.path.join(tmp, "keys.txt")})
+    check(r.returncode == 2 and "dangan init" in r.stderr, f"{r.returncode} {r.stderr}")
+
+
+@test_once
+def init_creates_a_private_key_file_once(ctx):
+    with tempfile.TemporaryDirectory() as tmp:
+        keys = os.path.join(tmp, "sub", "keys.txt")
+        env = {"DANGAN_SECURITY_KEY_FILE": keys}
+        r = run_cli("init", "--db", "sqlite:" + os.path.join(tmp, "x.db"), env=env)
+        check(r.returncode == 0, r.stderr)
+        check(oct(os.stat(keys).st_mode & 0o777) == "0o600", oct(os.stat(keys).st_mode))
+        first = open(keys).read()
+        check(run_cli("init", "--db", "sqlite:" + os.path.join(tmp, "x.db"), env=env).returncode == 0, "again")
+        check(open(keys).read() == first, "a second init must not replace the keys")
+        os.chmod(keys, 0o644)
+        r = run_cli("init", "--db", "sqlite:" + os.path.join(tmp, "x.db"), env=env)
+        check(r.returncode == 2 and "chmod 600" in r.stderr, f"loose permissions: {r.returncode} {r.stderr}")

@@ -1,0 +1,41 @@
+#pragma once
+
+// Persons (参保人员): the people whose archives the centre keeps. The ID number and the
+// registered mobile number are stored sealed (SM4-CTR + HMAC-SM3, core::Seal) with an
+// HMAC-SM3 blind index for look-up; name, gender and birth date are derived from the ID
+// number at creation. This is the minimal record the identity issue needs; the archives
+// issue adds holders, records and items around it.
+
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/keyring.hpp"
+#include "core/result.hpp"
+#include "db/database.hpp"
+
+namespace dangan::archives {
+
+struct Person {
+    std::string id;
+    std::string name;
+    std::string id_number;    // full, normalised (upper-case X); mask before showing
+    std::string mobile;       // full registered mobile; mask before showing
+    std::string gender;       // "male" | "female"
+    std::string birth_date;   // YYYY-MM-DD
+    std::string region_code;  // first six digits of the ID number: the scope of the record
+};
+
+// The blind index of a normalised ID number or mobile number.
+std::string PersonIndex(const core::Keyring& keys, std::string_view normalised);
+
+Result<std::optional<Person>> FindPersonByIdNumber(db::Database& db, const core::Keyring& keys,
+                                                   std::string_view normalised_id_number);
+Result<std::optional<Person>> FindPersonById(db::Database& db, const core::Keyring& keys, std::string_view id);
+
+// Validates the ID number and mobile, derives gender, birth date and region, and inserts.
+// A second person with the same ID number is kConflict (field id_number).
+Result<Person> CreatePerson(db::Connection& conn, const core::Keyring& keys, const core::Clock& clock,
+                            std::string_view name, std::string_view id_number, std::string_view mobile);
+
+}  // namespace dangan::archives
