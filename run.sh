@@ -24,9 +24,20 @@ cat <<MSG
   工作人员 Staff        http://127.0.0.1:$PORT/staff/
   证明核验 Verify       http://127.0.0.1:$PORT/v/
   接口信息 API          http://127.0.0.1:$PORT/api/v1/info
-  演示账号 Demo logins  登录功能尚未上线（见 issue 3）；当前各应用无需登录即可浏览。
-                        Sign-in arrives with the identity issue; the apps need no login yet.
-
-  Ctrl+C 停止 / stop.
 MSG
+python3 - <<'PY'
+import json
+d = json.load(open("tests/fixtures/demo.json", encoding="utf-8"))
+p = d["persons"][0]
+print("  演示账号 Demo logins")
+print(f"    公众（门户/终端）  身份证号 {p['id_number']}  手机 {p['mobile']}  验证码写入 var/sms.log")
+for s in d["staff"]:
+    roles = "、".join(g["role"] for g in s["grants"])
+    print(f"    工作人员 {s['username']:<8} 密码 {s['password']:<16} 动态码密钥 {s['totp_secret']}（{roles}）")
+e = d["employers"][0]
+print(f"    参保单位  信用代码 {e['credit_code']}  用户 {e['username']}  密码 {e['password']}")
+print("    动态验证码：把密钥加入任一身份验证器应用（TOTP，30 秒，6 位）。")
+print()
+print("  Ctrl+C 停止 / stop.")
+PY
 exec build/dangan serve --db "$DB_URL" --listen "127.0.0.1:$PORT"

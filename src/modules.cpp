@@ -2,13 +2,23 @@
 
 #include "modules.hpp"
 
+#include "archives/register.hpp"
+#include "audit/register.hpp"
 #include "http/system_routes.hpp"
+#include "identity/accounts.hpp"
+#include "identity/register.hpp"
+#include "notify/register.hpp"
 
 namespace dangan {
 
 cli::Modules AllModules() {
     cli::Modules m;
-    m.registrars = {http::RegisterSystemRoutes};
+    m.registrars = {http::RegisterSystemRoutes, audit::Register, notify::Register, identity::Register,
+                    archives::Register};
+    m.demo_seeders.push_back(archives::SeedDemoPersons);
+    m.commands.push_back(audit::Commands());
+    m.demo_seeders.push_back(identity::SeedDemoAccounts);
+    m.commands.push_back(identity::UserCommands());
     return m;
 }
 

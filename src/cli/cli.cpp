@@ -36,6 +36,7 @@ Result<core::Config> LoadEffectiveConfig(const CommonOptions& o) {
     if (!o.db_url.empty()) DANGAN_TRY(core::SetConfigKey(*config, "database.url", o.db_url));
     if (!o.listen.empty()) DANGAN_TRY(core::SetConfigKey(*config, "server.listen", o.listen));
     if (!o.web_root.empty()) DANGAN_TRY(core::SetConfigKey(*config, "server.web_root", o.web_root));
+    DANGAN_TRY(core::ValidateConfig(*config));
     return config;
 }
 
@@ -146,6 +147,7 @@ int Routes(const CommonOptions& o, const Modules& modules) {
     auto opened = OpenApp(o, true);
     if (auto* code = std::get_if<int>(&opened)) return *code;
     auto& app = *std::get<std::unique_ptr<http::App>>(opened);
+    app.background_jobs = false;
     for (const auto& r : modules.registrars) r(app);
     std::cout << "| route | who may call it |\n|---|---|\n";
     for (const auto& route : app.router.routes()) {

@@ -246,6 +246,13 @@ std::string EnvName(const std::string& key) {
     return out;
 }
 
+Status ValidateConfig(const Config& config) {
+    if (config.notify.sms_gateway == "http" && config.notify.http_url.empty()) {
+        return KeyError("notify.http_url", "notify.sms_gateway 为 http 时必须填写短信平台地址");
+    }
+    return Ok();
+}
+
 Status SetConfigKey(Config& config, const std::string& key, const std::string& text) {
     const KeyInfo* info = FindKey(key);
     if (info == nullptr) {

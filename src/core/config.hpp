@@ -65,7 +65,7 @@ struct Config {
     } notify;
     struct Audit {
         std::int64_t batch_max = 256;                 // entries per group commit
-        std::int64_t batch_wait_ms = 2;               // how long a batch waits for company
+        std::int64_t batch_wait_ms = 0;               // extra wait for company (batches form anyway)
     } audit;
     struct Log {
         std::string level = "info";    // trace, debug, info, warn, error
@@ -97,6 +97,10 @@ Result<Config> LoadConfig(const std::optional<std::string>& path, const std::map
 
 // The process environment as a map, for LoadConfig.
 std::map<std::string, std::string> ProcessEnvironment();
+
+// Rules that involve several keys, checked once everything is applied (e.g. the http SMS
+// gateway needs notify.http_url). The error names the key to fix.
+Status ValidateConfig(const Config& config);
 
 // Sets one key from text (as a flag would); error names the key.
 Status SetConfigKey(Config& config, const std::string& key, const std::string& text);

@@ -323,6 +323,27 @@ TEST(Config, EveryKeyRoundTripsThroughText) {
     changed.database.busy_timeout_ms = 1500;
     changed.log.level = "error";
     changed.log.format = "json";
+    changed.security.key_file = "/etc/dangan/keys.txt";
+    changed.security.cookie_secure = true;
+    changed.security.argon2_memory_kib = 32768;
+    changed.security.argon2_iterations = 3;
+    changed.security.argon2_parallelism = 2;
+    changed.security.max_failed_logins = 7;
+    changed.security.lockout_minutes = 30;
+    changed.sessions.citizen_idle_minutes = 20;
+    changed.sessions.staff_idle_minutes = 40;
+    changed.sessions.absolute_hours = 8;
+    changed.otp.per_address_per_hour = 40;
+    changed.notify.sms_gateway = "http";
+    changed.notify.sms_log = "/var/log/dangan/sms.log";
+    changed.notify.http_url = "https://sms.example.gov.cn/send";
+    changed.notify.http_body_template = R"({"mobile":"{{to}}","content":"{{text}}"})";
+    changed.notify.http_auth_header = "Authorization: Bearer x";
+    changed.notify.http_timeout_ms = 3000;
+    changed.notify.poll_interval_ms = 500;
+    changed.notify.max_attempts = 5;
+    changed.audit.batch_max = 128;
+    changed.audit.batch_wait_ms = 5;
 
     const Config defaults;
     for (const auto& key : ConfigKeys()) {
@@ -372,5 +393,17 @@ TEST(Config, ProcessEnvironmentReadsTheEnvironment) {
     EXPECT_EQ(env[name], "a=b");  // only the first '=' separates name and value
 }
 
+TEST(Config, HttpGatewayNeedsAnUrl) {
+    Config config;
+    EXPECT_TRUE(ValidateConfig(config).ok());
+    config.notify.sms_gateway = "http";
+    Status s = ValidateConfig(config);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().field, "notify.http_url");
+    config.notify.http_url = "https://sms.example.gov.cn/send";
+    EXPECT_TRUE(ValidateConfig(config).ok());
+}
+
 }  // namespace
 }  // namespace dangan::core
+

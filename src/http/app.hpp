@@ -32,6 +32,7 @@ struct App {
     Metrics metrics;
     std::atomic<bool> draining{false};  // set on SIGTERM: /readyz answers 503 from then on
     core::Keyring keyring;              // loaded at start from security.key_file
+    bool background_jobs = true;        // false for commands that only inspect (dangan routes)
     std::unique_ptr<Guard> guard;       // set by identity::Register; null = only public routes
     // Shared services, set by their modules' Register (shared_ptr: the types stay incomplete here).
     std::shared_ptr<audit::AuditLog> audit;

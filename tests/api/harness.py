@@ -52,8 +52,9 @@ def run_cli(*args, env=None, timeout=60):
 class Server:
     """`dangan serve` on a free loopback port with the given database URL."""
 
-    def __init__(self, db_url, env=None, web_root=None):
+    def __init__(self, db_url, env=None, web_root=None, demo=False):
         self.db_url = db_url
+        self.demo = demo  # initialise with `dangan init --demo` (demo persons and accounts)
         self.port = free_port()
         self.host = "127.0.0.1"
         self.dir = tempfile.mkdtemp(prefix="dangan-node-")
@@ -67,7 +68,7 @@ class Server:
         self.log_path = None
 
     def start(self):
-        init = run_cli("init", "--db", self.db_url, env=self.env)
+        init = run_cli("init", "--db", self.db_url, *(["--demo"] if self.demo else []), env=self.env)
         if init.returncode != 0:
             raise RuntimeError("dangan init failed: " + init.stderr)
         fd, self.log_path = tempfile.mkstemp(prefix="dangan-api-", suffix=".log")

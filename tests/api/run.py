@@ -17,6 +17,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 import test_platform  # noqa: E402,F401 — registers tests
 import test_cli  # noqa: E402,F401 — registers tests
+import test_audit  # noqa: E402,F401 — registers tests
+import test_identity_citizen  # noqa: E402,F401 — registers tests
+import test_identity_staff  # noqa: E402,F401 — registers tests
+import test_persons  # noqa: E402,F401 — registers tests
+import test_notify  # noqa: E402,F401 — registers tests
 
 
 def sqlite_urls(tmp):

@@ -1,12 +1,32 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSession } from '@shared/session'
 import { FEATURES } from './features'
 import HomeView from './views/HomeView.vue'
 import FeatureView from './views/FeatureView.vue'
+import LoginView from './views/LoginView.vue'
+import MeView from './views/MeView.vue'
 import NotFoundView from './views/NotFoundView.vue'
 
 const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: HomeView, meta: { title: '首页' } },
-  ...FEATURES.map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
+  { path: '/login', name: 'login', component: LoginView, meta: { title: '登录', public: true } },
+  { path: '/me', name: 'me', component: MeView, meta: { title: '我的', public: true } },
+  {
+    path: '/employer/login',
+    component: () => import('./views/employer/EmployerLoginView.vue'),
+    meta: { title: '单位登录', public: true },
+  },
+  {
+    path: '/employer/apply',
+    component: () => import('./views/employer/EmployerApplyView.vue'),
+    meta: { title: '单位注册申请', public: true },
+  },
+  {
+    path: '/employer',
+    component: () => import('./views/employer/EmployerHomeView.vue'),
+    meta: { title: '单位首页', requires: 'employer' },
+  },
+  ...FEATURES.filter((f) => f.path !== '/me').map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: '页面不存在' } },
 ]
 
@@ -14,4 +34,18 @@ export const router = createRouter({
   history: createWebHistory('/'),
   routes,
   scrollBehavior: () => ({ top: 0 }),
+})
+
+/** The log-in page for a page of the portal: employers' pages have their own. */
+export function loginFor(back: string): { path: string; query: { redirect: string } } {
+  return { path: back.startsWith('/employer') ? '/employer/login' : '/login', query: { redirect: back } }
+}
+
+// Pages that need a session of one kind check it before they open.
+router.beforeEach(async (to) => {
+  if (!to.meta.requires) return true
+  const user = await useSession()
+    .load()
+    .catch(() => null)
+  return user?.kind === to.meta.requires ? true : loginFor(to.fullPath)
 })

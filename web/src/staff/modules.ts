@@ -7,6 +7,7 @@ import {
   DocumentChecked,
   FolderChecked,
   Lock,
+  OfficeBuilding,
   Phone,
   Promotion,
   Tickets,
@@ -20,6 +21,10 @@ export interface StaffModule {
   icon: Component
   /** What the section will do, shown while it is being built. */
   summary: string
+  /** Staff roles that see the entry and may open it; none: every member of staff. */
+  roles?: readonly string[]
+  /** In service (otherwise the page says it is being built). */
+  built?: boolean
 }
 
 export const MODULES: readonly StaffModule[] = [
@@ -32,8 +37,9 @@ export const MODULES: readonly StaffModule[] = [
   { path: '/messages', title: '留言回复', icon: ChatLineSquare, summary: '查看并答复群众的留言提问。' },
   { path: '/followups', title: '回访', icon: Phone, summary: '服务完成后的跟踪回访任务，记录回访结果与满意度。' },
   { path: '/stats', title: '统计', icon: DataAnalysis, summary: '各渠道业务量、预约违约率、知识库命中率与审核时效的统计图表。' },
-  { path: '/users', title: '用户与权限', icon: Lock, summary: '工作人员账号、角色及市、区、网点三级授权范围。' },
-  { path: '/audit', title: '审计日志', icon: Tickets, summary: '个人信息查阅与业务操作留痕，支持哈希链完整性校验。' },
+  { path: '/employers', title: '单位审核', icon: OfficeBuilding, summary: '审核参保单位的注册申请。', roles: ['system_admin', 'branch_admin'], built: true },
+  { path: '/users', title: '用户与权限', icon: Lock, summary: '工作人员账号、角色及市、区、网点三级授权范围。', roles: ['system_admin'], built: true },
+  { path: '/audit', title: '审计日志', icon: Tickets, summary: '个人信息查阅与业务操作留痕，支持哈希链完整性校验。', roles: ['auditor'], built: true },
 ]
 
 export function findModule(path: string): StaffModule | undefined {

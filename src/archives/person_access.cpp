@@ -1,0 +1,49 @@
+#include "archives/person_access.hpp"
+
+#include <algorithm>
+
+#include "core/validators.hpp"
+
+namespace dangan::archives {
+
+Result<std::string> ValidatePurpose(const std::optional<std::string>& purpose) {
+    std::string_view text = purpose ? std::string_view(*purpose) : std::string_view();
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    if (text.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "请填写查阅目的", "purpose", "purpose_required");
+    }
+    std::size_t chars = 0;
+    for (unsigned char c : text) {
+        if (c < 0x20 || c == 0x7f) {
+            return MakeError(ErrorCode::kInvalidArgument, "查阅目的中有不能使用的字符", "purpose", "invalid_purpose");
+        }
+        if ((c & 0xC0) != 0x80) ++chars;
+    }
+    if (chars > kMaxPurposeChars) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "查阅目的过长，最多 " + std::to_string(kMaxPurposeChars) + " 个字", "purpose",
+                         "invalid_purpose");
+    }
+    return std::string(text);
+}
+
+bool CoversPerson(const http::Principal& principal, const std::vector<std::string>& roles, const Person& person) {
+    if (principal.kind != http::Principal::Kind::kStaff || person.region_code.empty()) return false;
+    return std::any_of(principal.grants.begin(), principal.grants.end(), [&](const http::Grant& g) {
+        return !g.scope.empty() && std::find(roles.begin(), roles.end(), g.role) != roles.end() &&
+               g.Covers(person.region_code);
+    });
+}
+
+nlohmann::json MaskedPersonJson(const Person& person) {
+    return {{"id", person.id},
+            {"name", person.name},
+            {"id_number", core::MaskIdNumber(person.id_number)},
+            {"mobile", core::MaskMobile(person.mobile)},
+            {"gender", person.gender},
+            {"birth_date", person.birth_date},
+            {"region_code", person.region_code}};
+}
+
+}  // namespace dangan::archives

@@ -1,0 +1,34 @@
+#pragma once
+
+// Who may read a person's record, and the purpose every staff read must state. Plain rules,
+// free of HTTP and the database.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archives/persons.hpp"
+#include "core/result.hpp"
+#include "http/auth.hpp"
+
+namespace dangan::archives {
+
+inline constexpr std::size_t kMaxPurposeChars = 200;
+
+// The stated purpose of a staff read (?purpose=…), trimmed. Missing or blank → 400
+// "purpose_required"; longer than kMaxPurposeChars characters or holding control characters
+// → 400 "invalid_purpose". Field "purpose".
+Result<std::string> ValidatePurpose(const std::optional<std::string>& purpose);
+
+// True when `principal` holds one of `roles` in a scope that covers the person's region code.
+// Grants of other roles do not count: an auditor's city-wide grant does not widen a clerk's
+// district.
+bool CoversPerson(const http::Principal& principal, const std::vector<std::string>& roles, const Person& person);
+
+// The person as staff and the citizen see it: ID number and mobile masked.
+// {"id","name","id_number","mobile","gender","birth_date","region_code"}
+nlohmann::json MaskedPersonJson(const Person& person);
+
+}  // namespace dangan::archives

@@ -1,0 +1,114 @@
+#include "archives/persons.hpp"
+
+#include <chrono>
+
+#include "core/crypto.hpp"
+#include "core/ids.hpp"
+#include "core/validators.hpp"
+
+namespace dangan::archives {
+
+namespace {
+
+// Associated data of the sealed columns: a value copied into another column does not open.
+constexpr std::string_view kIdNumberData = "persons.id_number";
+constexpr std::string_view kMobileData = "persons.mobile";
+constexpr std::size_t kMaxNameChars = 32;
+
+constexpr std::string_view kSelectColumns =
+    "SELECT id, name, id_number_sealed, mobile_sealed, gender, birth_date, region_code FROM persons ";
+constexpr std::string_view kInsertPerson =
+    "INSERT INTO persons (id, name, id_number_sealed, id_number_index, mobile_sealed, mobile_index, gender, "
+    "birth_date, region_code, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+Result<std::optional<Person>> OneOrNone(const core::Keyring& keys, Result<db::ResultSet> found) {
+    if (!found) return found.error();
+    if (found->empty()) return std::optional<Person>{};
+    const db::Row& row = found->rows.front();
+    auto id_number = core::Open(keys.seal_key, row.Blob(2).data, kIdNumberData);
+    if (!id_number) return id_number.error();
+    auto mobile = core::Open(keys.seal_key, row.Blob(3).data, kMobileData);
+    if (!mobile) return mobile.error();
+    Person p;
+    p.id = row.Text(0);
+    p.name = row.Text(1);
+    p.id_number = std::move(*id_number);
+    p.mobile = std::move(*mobile);
+    p.gender = row.Text(4);
+    p.birth_date = row.Text(5);
+    p.region_code = row.Text(6);
+    return std::optional<Person>(std::move(p));
+}
+
+// A name trimmed of spaces: 1–32 characters (UTF-8 code points), no control characters.
+Result<std::string> ValidateName(std::string_view name) {
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (name.empty()) return MakeError(ErrorCode::kInvalidArgument, "请填写姓名", "name", "invalid_name");
+    std::size_t chars = 0;
+    for (unsigned char c : name) {
+        if (c < 0x20 || c == 0x7f) {
+            return MakeError(ErrorCode::kInvalidArgument, "姓名中有不能使用的字符", "name", "invalid_name");
+        }
+        if ((c & 0xC0) != 0x80) ++chars;
+    }
+    if (chars > kMaxNameChars) {
+        return MakeError(ErrorCode::kInvalidArgument, "姓名过长，最多 " + std::to_string(kMaxNameChars) + " 个字",
+                         "name", "invalid_name");
+    }
+    return std::string(name);
+}
+
+}  // namespace
+
+std::string PersonIndex(const core::Keyring& keys, std::string_view normalised) {
+    return core::HexEncode(core::BlindIndex(keys.index_key, normalised));
+}
+
+Result<std::optional<Person>> FindPersonByIdNumber(db::Database& db, const core::Keyring& keys,
+                                                   std::string_view normalised_id_number) {
+    return OneOrNone(keys, db.Query(std::string(kSelectColumns) + "WHERE id_number_index = ?",
+                                    {PersonIndex(keys, normalised_id_number)}));
+}
+
+Result<std::optional<Person>> FindPersonById(db::Database& db, const core::Keyring& keys, std::string_view id) {
+    return OneOrNone(keys, db.Query(std::string(kSelectColumns) + "WHERE id = ?", {std::string(id)}));
+}
+
+Result<Person> CreatePerson(db::Connection& conn, const core::Keyring& keys, const core::Clock& clock,
+                            std::string_view name, std::string_view id_number, std::string_view mobile) {
+    auto valid_name = ValidateName(name);
+    if (!valid_name) return valid_name.error();
+    auto id = core::ValidateIdNumber(id_number, core::BusinessDate(clock.Now()));
+    if (!id) return id.error();
+    auto valid_mobile = core::ValidateMobile(mobile);
+    if (!valid_mobile) return valid_mobile.error();
+    auto id_sealed = core::Seal(keys.seal_key, id->normalized, kIdNumberData);
+    if (!id_sealed) return id_sealed.error();
+    auto mobile_sealed = core::Seal(keys.seal_key, *valid_mobile, kMobileData);
+    if (!mobile_sealed) return mobile_sealed.error();
+
+    Person p;
+    p.id = core::NewId(clock);
+    p.name = std::move(*valid_name);
+    p.id_number = id->normalized;
+    p.mobile = *valid_mobile;
+    p.gender = id->gender == core::Gender::kMale ? "male" : "female";
+    p.birth_date = core::FormatDate(id->birth_date);
+    p.region_code = id->region_code;
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count();
+    auto inserted =
+        conn.Query(kInsertPerson, {p.id, p.name, db::Bytes{std::move(*id_sealed)}, PersonIndex(keys, p.id_number),
+                                   db::Bytes{std::move(*mobile_sealed)}, PersonIndex(keys, p.mobile), p.gender,
+                                   p.birth_date, p.region_code, now, now});
+    if (!inserted) {
+        if (inserted.error().reason == "unique_violation") {
+            return MakeError(ErrorCode::kConflict, "该身份证号码已登记", "id_number", "duplicate_id_number");
+        }
+        return inserted.error();
+    }
+    return p;
+}
+
+}  // namespace dangan::archives

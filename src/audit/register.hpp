@@ -1,0 +1,27 @@
+#pragma once
+
+// The audit module's hooks for main(): the shared AuditLog, the auditor's routes and the
+// `dangan audit` subcommands.
+
+namespace dangan::http {
+struct App;
+}
+namespace dangan::cli {
+struct CommandSet;
+}
+
+namespace dangan::audit {
+
+// Creates the GroupCommitLog (config.audit.*) into app.audit unless one is set already.
+// For subcommands that audit without serving.
+void Start(http::App& app);
+
+// Start(app), then GET /api/v1/audit and GET /api/v1/audit/verify (auditor only; both
+// audited as "audit.read" / "audit.verify").
+void Register(http::App& app);
+
+// `dangan audit verify [--config FILE] [--db URL]`: exit 0 when the chain is whole, 1 naming
+// the first broken row, 2/3 for configuration or database trouble.
+cli::CommandSet Commands();
+
+}  // namespace dangan::audit
