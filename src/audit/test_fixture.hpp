@@ -28,39 +28,21 @@ inline std::vector<Backend> Backends() { return {{"sqlite"}, {"postgresql"}}; }
 class AuditDbTest : public ::testing::TestWithParam<Backend> {
 protected:
     void SetUp() override {
-        using db::testutil::UniqueName;
-        if (GetParam().name == "postgresql") {
-            const std::string base = db::testutil::PgBaseUrl();
-            if (base.empty()) GTEST_SKIP() << "DANGAN_TEST_PG_URL is not set: the PostgreSQL run is skipped";
-            auto admin = db::Open(base);
-            ASSERT_TRUE(admin.ok()) << db::testutil::Why(admin);
-            admin_ = std::move(*admin);
-            schema_ = UniqueName("dangan_audit_");
-            ASSERT_TRUE(admin_->Query("CREATE SCHEMA " + schema_).ok());
-            url_ = db::testutil::WithParams(base, "options=-c%20search_path%3D" + schema_);
-        } else {
-            dir_ = std::filesystem::temp_directory_path() / UniqueName("dangan_audit_");
-            std::filesystem::create_directories(dir_);
-            url_ = "sqlite:" + (dir_ / "audit.db").string();
-        }
+        scratch_ = std::make_unique<db::testutil::ScratchDatabase>(GetParam().name, "dangan_audit_");
+        if (scratch_->skipped()) GTEST_SKIP() << "DANGAN_TEST_PG_URL is not set: the PostgreSQL run is skipped";
+        ASSERT_TRUE(scratch_->error().empty()) << scratch_->error();
         db_ = OpenDb();
         ASSERT_TRUE(db_);
-        auto migrated = db_->Migrate();
-        ASSERT_TRUE(migrated.ok()) << db::testutil::Why(migrated);
     }
 
     void TearDown() override {
         db_.reset();
-        if (admin_) (void)admin_->Query("DROP SCHEMA " + schema_ + " CASCADE");
-        if (!dir_.empty()) {
-            std::error_code ignored;
-            std::filesystem::remove_all(dir_, ignored);
-        }
+        scratch_.reset();
     }
 
     // Another handle on the same database: a second server node.
     std::unique_ptr<db::Database> OpenDb() {
-        auto db = db::Open(url_);
+        auto db = scratch_->OpenHandle();
         EXPECT_TRUE(db.ok()) << db::testutil::Why(db);
         return db.ok() ? std::move(*db) : nullptr;
     }
@@ -84,11 +66,8 @@ protected:
         }
     }
 
-    std::string url_;
+    std::unique_ptr<db::testutil::ScratchDatabase> scratch_;
     std::unique_ptr<db::Database> db_;
-    std::unique_ptr<db::Database> admin_;
-    std::string schema_;
-    std::filesystem::path dir_;
 };
 
 }  // namespace dangan::audit::testing

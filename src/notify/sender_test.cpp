@@ -77,40 +77,23 @@ private:
 class SenderTest : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        if (GetParam() == "postgresql") {
-            const std::string base = db::testutil::PgBaseUrl();
-            if (base.empty()) GTEST_SKIP() << "DANGAN_TEST_PG_URL is not set: the PostgreSQL run is skipped";
-            auto admin = db::Open(base);
-            ASSERT_TRUE(admin.ok()) << Why(admin);
-            admin_ = std::move(*admin);
-            schema_ = db::testutil::UniqueName("dangan_notify_");
-            ASSERT_TRUE(admin_->Query("CREATE SCHEMA " + schema_).ok());
-            url_ = db::testutil::WithParams(base, "options=-c%20search_path%3D" + schema_);
-        } else {
-            dir_ = std::filesystem::temp_directory_path() / db::testutil::UniqueName("dangan_notify_");
-            std::filesystem::create_directories(dir_);
-            url_ = "sqlite:" + (dir_ / "notify.db").string();
-        }
+        scratch_ = std::make_unique<db::testutil::ScratchDatabase>(GetParam(), "dangan_notify_");
+        if (scratch_->skipped()) GTEST_SKIP() << "DANGAN_TEST_PG_URL is not set: the PostgreSQL run is skipped";
+        ASSERT_TRUE(scratch_->error().empty()) << scratch_->error();
         db_ = OpenDb();
         ASSERT_TRUE(db_);
-        auto migrated = db_->Migrate();
-        ASSERT_TRUE(migrated.ok()) << Why(migrated);
         keys_.seal_key = core::SecureRandom(core::kSealKeySize);
         keys_.index_key = core::SecureRandom(32);
     }
 
     void TearDown() override {
         db_.reset();
-        if (admin_) (void)admin_->Query("DROP SCHEMA " + schema_ + " CASCADE");
-        if (!dir_.empty()) {
-            std::error_code ignored;
-            std::filesystem::remove_all(dir_, ignored);
-        }
+        scratch_.reset();
     }
 
     // Another handle on the same database: a second server node.
     std::unique_ptr<db::Database> OpenDb() {
-        auto db = db::Open(url_);
+        auto db = scratch_->OpenHandle();
         EXPECT_TRUE(db.ok()) << Why(db);
         return db.ok() ? std::move(*db) : nullptr;
     }
@@ -155,11 +138,8 @@ protected:
     core::FixedClock clock_{
         core::FromShanghai(std::chrono::local_days{std::chrono::year{2026} / 3 / 2} + std::chrono::hours{10})};
     core::Keyring keys_;
-    std::string url_;
+    std::unique_ptr<db::testutil::ScratchDatabase> scratch_;
     std::unique_ptr<db::Database> db_;
-    std::unique_ptr<db::Database> admin_;
-    std::string schema_;
-    std::filesystem::path dir_;
 };
 
 TEST(Backoff, DoublesFromFiveSecondsUpToAnHour) {
