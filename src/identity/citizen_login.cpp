@@ -16,6 +16,8 @@ namespace {
 constexpr std::int64_t kDayMs = 24 * kHourMs;
 constexpr std::int64_t kShanghaiOffsetMs = 8 * kHourMs;
 constexpr int kVerifyRetries = 3;
+// Unknown ID numbers and mismatched mobiles one address may try per hour.
+constexpr std::int64_t kMaxLookupFailuresPerHour = 10;
 
 constexpr std::string_view kLastToMobile =
     "SELECT created_at_ms FROM otp_codes WHERE mobile_index = ? ORDER BY created_at_ms DESC LIMIT 1";
@@ -24,6 +26,10 @@ constexpr std::string_view kCountTodayToMobile =
 constexpr std::string_view kRecentFromAddress =
     "SELECT created_at_ms FROM otp_codes WHERE address = ? AND created_at_ms > ? ORDER BY created_at_ms DESC "
     "LIMIT ?";
+constexpr std::string_view kRecentLookupFailures =
+    "SELECT at_ms FROM lookup_failures WHERE address = ? AND at_ms > ? ORDER BY at_ms DESC LIMIT ?";
+constexpr std::string_view kInsertLookupFailure =
+    "INSERT INTO lookup_failures (address, kind, at_ms) VALUES (?, ?, ?)";
 constexpr std::string_view kInsertCode =
     "INSERT INTO otp_codes (id, person_id, mobile_index, code_hash, address, business_date, created_at_ms, "
     "expires_at_ms, attempts, consumed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)";
@@ -135,23 +141,38 @@ Answer<CodeSent> RequestCitizenCode(db::Database& db, const core::Keyring& keys,
     if (!id) return Refusal(id.error());
     auto valid_mobile = core::ValidateMobile(mobile);
     if (!valid_mobile) return Refusal(valid_mobile.error());
+    const std::string from(address);
+    const std::int64_t now = NowMillis(clock);
+    // Not-found and mismatch answers differ, so failures are counted per address: one
+    // address cannot probe ID/mobile pairs without limit.
+    auto failures = db.Query(kRecentLookupFailures, {from, now - kHourMs, kMaxLookupFailuresPerHour});
+    if (!failures) return Refusal(failures.error());
+    if (static_cast<std::int64_t>(failures->rows.size()) >= kMaxLookupFailuresPerHour) {
+        const std::int64_t oldest = failures->rows.back().Int(0);
+        const std::int64_t wait = std::max<std::int64_t>(1, (oldest + kHourMs - now + 999) / 1000);
+        return Refusal(MakeError(ErrorCode::kTooManyRequests,
+                                 "查询失败次数过多，请 " + std::to_string((wait + 59) / 60) + " 分钟后再试，或拨打 12333 咨询",
+                                 "", "too_many_requests"),
+                       wait);
+    }
+    auto record_failure = [&](const char* kind) { (void)db.Query(kInsertLookupFailure, {from, kind, now}); };
     auto found = archives::FindPersonByIdNumber(db, keys, id->normalized);
     if (!found) return Refusal(found.error());
     if (!*found) {
+        record_failure("person_not_found");
         return Refusal(MakeError(ErrorCode::kNotFound,
                                  "未找到该身份证号码的参保登记信息，请核对后重试，或拨打 12333 咨询", "id_number",
                                  "person_not_found"));
     }
     const archives::Person& person = **found;
     if (!core::ConstantTimeEqual(*valid_mobile, person.mobile)) {
+        record_failure("mobile_mismatch");
         return Refusal(MakeError(ErrorCode::kUnprocessable, "手机号与登记的不一致，请到服务窗口或自助终端更新",
                                  "mobile", "mobile_mismatch"),
                        0, person.id);
     }
 
     const std::string mobile_index = archives::PersonIndex(keys, *valid_mobile);
-    const std::string from(address);
-    const std::int64_t now = NowMillis(clock);
     const std::string today = core::FormatDate(core::BusinessDate(clock.Now()));
     std::optional<Refusal> limited;
     CodeSent sent;

@@ -432,3 +432,21 @@ def session_answers_per_contract_when_logged_out(ctx):
     check_error(status, body, 401, "unauthenticated")
     info = json.loads(call(server, "GET", "/api/v1/info")[2])
     check(info["database"] == ctx.backend, info)
+
+
+@test
+def probing_id_and_mobile_pairs_is_limited_per_address(ctx):
+    """404 and 422 tell an unknown ID number from a wrong mobile, so failures are counted per
+    address: after 10 in an hour even a correct pair is refused with 429."""
+    server = Server(ctx.new_db_url(), demo=True).start()
+    try:
+        for i in range(10):
+            status, _, _ = call_json(server, "POST", "/api/v1/auth/citizen/code",
+                                     {"id_number": DEMO["wang"][1], "mobile": f"1391234{i:04d}"})
+            check(status == 422, f"probe {i}: {status}")
+        status, hdrs, body = request_code(server, "wang")
+        check_error(status, body, 429, "too_many_requests")
+        check(body["error"]["retry_after"] > 3000 and hdrs.get("retry-after"), body)
+        check("12333" in body["error"]["message"], body)
+    finally:
+        server.stop()
