@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_DIR=${DANGAN_BUILD_DIR:-build}
+# Let clones at other paths (CI) reuse the compiler cache: paths are hashed relative to here.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 JOBS=${DANGAN_JOBS:-$(nproc)}
 
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
