@@ -90,6 +90,7 @@ Response Dispatch(App& app, Request& request) {
                                   "请求体过大，最多 " + std::to_string(request.max_body_bytes / 1024) + " KB", "body",
                                   "payload_too_large"))
                             : RouteRequest(app, request, slot);
+    response.headers.reserve(response.headers.size() + SecurityHeaders().size() + 1);
     for (const auto& h : SecurityHeaders()) response.headers.push_back(h);
     response.Header("X-Request-Id", request.request_id);
     app.metrics.Record(slot, response.status, std::chrono::steady_clock::now() - start);

@@ -121,7 +121,7 @@ restinio::request_handling_status_t Respond(App& app, InFlight& in_flight, const
     auto builder = req->create_response(restinio::http_status_line_t{
         restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
         std::string(ReasonPhrase(response.status))});
-    for (auto& [name, value] : response.headers) builder.append_header(name, std::move(value));
+    for (auto& [name, value] : response.headers) builder.append_header(std::move(name), std::move(value));
     if (app.draining.load()) builder.connection_close();
     bool head = request.method == Method::kHead;
     if (!response.file_path.empty() && !head) {
