@@ -11,6 +11,7 @@
 #include "archives/person_access.hpp"
 #include "archives/persons.hpp"
 #include "audit/audit_log.hpp"
+#include "audit/register.hpp"
 #include "core/ids.hpp"
 #include "core/validators.hpp"
 #include "http/app.hpp"
@@ -21,14 +22,6 @@ namespace {
 
 const std::vector<std::string> kReadRoles{"window_clerk", "archivist", "reviewer", "branch_admin"};
 const std::vector<std::string> kReadFullRoles{"window_clerk", "archivist"};
-
-Status Audit(http::App& app, audit::Entry entry) {
-    if (!app.audit) {
-        spdlog::error("audit entry {} lost: no audit log", entry.action);
-        return MakeError(ErrorCode::kUnavailable, "审计服务暂不可用，请稍后再试", "", "audit_unavailable");
-    }
-    return app.audit->Record(std::move(entry));
-}
 
 audit::Entry PersonEntry(const http::Request& request, std::string action, const Person& person, std::string purpose) {
     audit::Entry entry = audit::EntryFor(request, std::move(action));
@@ -44,7 +37,7 @@ http::Response Me(http::App& app, http::Request& request) {
     auto person = FindPersonById(*app.db, app.keyring, request.principal->subject_id);
     if (!person) return http::Response::FromError(person.error());
     if (!*person) return http::Response::FromError(PersonNotFound());
-    if (Status s = Audit(app, PersonEntry(request, "person.read", **person, "本人查询")); !s) {
+    if (Status s = audit::Record(app, PersonEntry(request, "person.read", **person, "本人查询")); !s) {
         return http::Response::FromError(s.error());
     }
     nlohmann::json out = MaskedPersonJson(**person);
@@ -66,7 +59,7 @@ Result<std::pair<Person, std::string>> StaffRead(http::App& app, const http::Req
     if (!CoversPerson(*request.principal, roles, **person)) {
         audit::Entry entry = PersonEntry(request, "access_denied", **person, *purpose);
         entry.detail_json = R"({"reason":"outside_scope"})";
-        DANGAN_TRY(Audit(app, std::move(entry)));
+        DANGAN_TRY(audit::Record(app, std::move(entry)));
         return MakeError(ErrorCode::kForbidden, "该人员不在您的管辖范围内，无权查阅", "id", "forbidden");
     }
     return std::make_pair(std::move(**person), std::move(*purpose));
@@ -76,7 +69,7 @@ http::Response GetPerson(http::App& app, http::Request& request) {
     auto read = StaffRead(app, request, kReadRoles);
     if (!read) return http::Response::FromError(read.error());
     auto& [person, purpose] = *read;
-    if (Status s = Audit(app, PersonEntry(request, "person.read", person, purpose)); !s) {
+    if (Status s = audit::Record(app, PersonEntry(request, "person.read", person, purpose)); !s) {
         return http::Response::FromError(s.error());
     }
     return http::Response::Json(MaskedPersonJson(person));
@@ -86,7 +79,7 @@ http::Response GetIdentifiers(http::App& app, http::Request& request) {
     auto read = StaffRead(app, request, kReadFullRoles);
     if (!read) return http::Response::FromError(read.error());
     auto& [person, purpose] = *read;
-    if (Status s = Audit(app, PersonEntry(request, "person.read_full", person, purpose)); !s) {
+    if (Status s = audit::Record(app, PersonEntry(request, "person.read_full", person, purpose)); !s) {
         return http::Response::FromError(s.error());
     }
     http::Response r = http::Response::Json({{"id_number", person.id_number}, {"mobile", person.mobile}});

@@ -1,5 +1,7 @@
 #include "audit/register.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -76,6 +78,14 @@ http::Response VerifyHandler(http::App& app, http::Request& request) {
 }
 
 }  // namespace
+
+Status Record(http::App& app, Entry entry) {
+    if (!app.audit) {
+        spdlog::error("audit entry {} lost: no audit log", entry.action);
+        return MakeError(ErrorCode::kUnavailable, "审计服务暂不可用，请稍后再试", "", "audit_unavailable");
+    }
+    return app.audit->Record(std::move(entry));
+}
 
 void Start(http::App& app) {
     if (app.audit) return;

@@ -10,7 +10,14 @@ namespace dangan::cli {
 struct CommandSet;
 }
 
+#include "audit/audit_log.hpp"
+#include "core/result.hpp"
+
 namespace dangan::audit {
+
+// Records `entry` in app.audit. Without an audit log the entry cannot be kept, so this is
+// kUnavailable (logged) rather than a silent gap: callers fail the request.
+Status Record(http::App& app, Entry entry);
 
 // Creates the GroupCommitLog (config.audit.*) into app.audit unless one is set already.
 // For subcommands that audit without serving.

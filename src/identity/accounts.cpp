@@ -14,14 +14,6 @@
 
 namespace dangan::identity {
 
-Status RecordAudit(http::App& app, audit::Entry entry) {
-    if (!app.audit) {
-        spdlog::error("audit entry {} lost: no audit log", entry.action);
-        return MakeError(ErrorCode::kUnavailable, "审计服务暂不可用，请稍后再试", "", "audit_unavailable");
-    }
-    return app.audit->Record(std::move(entry));
-}
-
 audit::Entry ChangeEntry(const http::Request* request, std::string action) {
     if (request != nullptr) return audit::EntryFor(*request, std::move(action));
     audit::Entry entry;
@@ -63,12 +55,12 @@ Refusal Failed(http::App& app, const http::Request& request, const std::string& 
     audit::Entry entry = audit::EntryFor(request, "login_failed");
     entry.target = user_id.empty() ? "" : "user:" + user_id;
     entry.detail_json = DetailJson({{"username", username}, {"reason", refusal.error.reason}});
-    if (Status s = RecordAudit(app, std::move(entry)); !s) return Refusal(s.error());
+    if (Status s = audit::Record(app, std::move(entry)); !s) return Refusal(s.error());
     if (locked_now) {
         audit::Entry lock = audit::EntryFor(request, "account_locked");
         lock.target = "user:" + user_id;
         lock.detail_json = DetailJson({{"username", username}, {"retry_after", refusal.retry_after_seconds}});
-        if (Status s = RecordAudit(app, std::move(lock)); !s) return Refusal(s.error());
+        if (Status s = audit::Record(app, std::move(lock)); !s) return Refusal(s.error());
     }
     return refusal;
 }
@@ -123,7 +115,7 @@ Answer<LoggedIn> StartSession(http::App& app, http::Principal::Kind kind, const 
     entry.actor_kind = std::string(http::KindName(kind));
     entry.actor_id = user.id;
     entry.target = "session:" + issued->session_id;
-    if (Status s = RecordAudit(app, std::move(entry)); !s) {
+    if (Status s = audit::Record(app, std::move(entry)); !s) {
         (void)sessions.Revoke(issued->token);
         return Refusal(s.error());
     }
@@ -144,7 +136,7 @@ Answer<TotpEnrolment> BeginEnrolment(http::App& app, AccountStore& store, const 
     entry.actor_kind = "staff";
     entry.actor_id = user.id;
     entry.target = "user:" + user.id;
-    if (Status s = RecordAudit(app, std::move(entry)); !s) return Refusal(s.error());
+    if (Status s = audit::Record(app, std::move(entry)); !s) return Refusal(s.error());
     return TotpEnrolment{
         MakeEnrolmentToken(EnrolmentKey(app.keyring.index_key), user.id, *sealed, now + kEnrolmentTtlMs), uri,
         std::move(*svg)};
@@ -249,7 +241,7 @@ Answer<LoggedIn> EnrolTotp(http::App& app, const std::string& enrolment_token, c
     entry.actor_kind = "staff";
     entry.actor_id = user.id;
     entry.target = "user:" + user.id;
-    if (Status s = RecordAudit(app, std::move(entry)); !s) return Refusal(s.error());
+    if (Status s = audit::Record(app, std::move(entry)); !s) return Refusal(s.error());
     return StartSession(app, http::Principal::Kind::kStaff, user, std::nullopt, request);
 }
 

@@ -96,7 +96,7 @@ Status AuditEmployer(http::App& app, const http::Request& request, const char* a
     audit::Entry entry = audit::EntryFor(request, action);
     entry.target = "employer:" + e.id;
     entry.detail_json = DetailJson({{"credit_code", e.credit_code}, {"name", e.name}, {"status", e.status}});
-    return RecordAudit(app, std::move(entry));
+    return audit::Record(app, std::move(entry));
 }
 
 // The target of an administrator's change, which must be a staff user they can see.
@@ -251,7 +251,7 @@ Result<UserRow> CreateUser(http::App& app, const NewUser& input, const http::Req
     audit::Entry entry = ChangeEntry(request, "user.create");
     entry.target = "user:" + user.id;
     entry.detail_json = DetailJson({{"username", user.username}, {"grants", GrantsJson(user.grants)}});
-    DANGAN_TRY(RecordAudit(app, std::move(entry)));
+    DANGAN_TRY(audit::Record(app, std::move(entry)));
     AccountStore store(*app.db);
     return Reload(store, user.id);
 }
@@ -315,7 +315,7 @@ Result<UserRow> UpdateUser(http::App& app, const std::string& user_id, const Use
     audit::Entry entry = audit::EntryFor(request, "user.update");
     entry.target = "user:" + user_id;
     entry.detail_json = DetailJson(changed);
-    DANGAN_TRY(RecordAudit(app, std::move(entry)));
+    DANGAN_TRY(audit::Record(app, std::move(entry)));
     return Reload(store, user_id);
 }
 
@@ -326,7 +326,7 @@ Result<UserRow> UnlockUser(http::App& app, const std::string& user_id, const htt
     DANGAN_TRY(store.ClearFailures(user_id));
     audit::Entry entry = audit::EntryFor(request, "user.unlock");
     entry.target = "user:" + user_id;
-    DANGAN_TRY(RecordAudit(app, std::move(entry)));
+    DANGAN_TRY(audit::Record(app, std::move(entry)));
     return Reload(store, user_id);
 }
 

@@ -36,7 +36,7 @@ Status AuditSeeded(http::App& app, const char* action, std::string target) {
     audit::Entry entry = ChangeEntry(nullptr, action);
     entry.target = std::move(target);
     entry.detail_json = R"({"demo":true})";
-    return RecordAudit(app, std::move(entry));
+    return audit::Record(app, std::move(entry));
 }
 
 Status SeedStaff(http::App& app, AccountStore& store, const DemoStaff& d) {

@@ -7,14 +7,12 @@
 #include <string>
 
 #include "audit/audit_log.hpp"
+#include "audit/register.hpp"
 #include "core/result.hpp"
 #include "http/app.hpp"
 #include "http/message.hpp"
 
 namespace dangan::identity {
-
-// Records `entry` in app.audit; an unavailable log fails the request (kUnavailable).
-Status RecordAudit(http::App& app, audit::Entry entry);
 
 // The audit entry of a change: from the request (its principal as actor), or — with no
 // request — the command line ("system" actor, channel "cli").

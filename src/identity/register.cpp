@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.hpp"
+#include "audit/register.hpp"
 #include "core/validators.hpp"
 #include "http/app.hpp"
 #include "identity/citizen_login.hpp"
@@ -44,21 +45,13 @@ Result<std::string> StringField(const json& body, const char* name) {
     return it->get<std::string>();
 }
 
-Status Audit(http::App& app, audit::Entry entry) {
-    if (!app.audit) {
-        spdlog::error("audit entry {} lost: no audit log", entry.action);
-        return MakeError(ErrorCode::kUnavailable, "审计服务暂不可用，请稍后再试", "", "audit_unavailable");
-    }
-    return app.audit->Record(std::move(entry));
-}
-
 Status AuditLoginFailed(http::App& app, const http::Request& request, const Refusal& refusal) {
     if (refusal.person_id.empty()) return Ok();
     audit::Entry entry = audit::EntryFor(request, "login_failed");
     entry.subject_person_id = refusal.person_id;
     entry.target = "citizen_login";
     entry.detail_json = json{{"reason", refusal.error.reason}}.dump();
-    return Audit(app, std::move(entry));
+    return audit::Record(app, std::move(entry));
 }
 
 http::Response RequestCode(http::App& app, http::Request& request) {
@@ -103,7 +96,7 @@ http::Response Login(http::App& app, http::Request& request) {
     entry.actor_id = person.id;
     entry.subject_person_id = person.id;
     entry.target = "session:" + issued->session_id;
-    if (Status s = Audit(app, std::move(entry)); !s) {
+    if (Status s = audit::Record(app, std::move(entry)); !s) {
         (void)store.Revoke(issued->token);
         return http::Response::FromError(s.error());
     }
@@ -129,7 +122,7 @@ http::Response Logout(http::App& app, http::Request& request, bool everywhere) {
     audit::Entry entry = audit::EntryFor(request, "logout");
     entry.target = "session:" + principal.session_id;
     if (everywhere) entry.detail_json = R"({"everywhere":true})";
-    if (Status s = Audit(app, std::move(entry)); !s) return http::Response::FromError(s.error());
+    if (Status s = audit::Record(app, std::move(entry)); !s) return http::Response::FromError(s.error());
     http::Response r;
     r.status = 204;
     r.Header("Set-Cookie", ClearSessionCookieHeader(app.config));
