@@ -16,6 +16,7 @@ cli::Modules AllModules() {
     m.registrars = {http::RegisterSystemRoutes, audit::Register, notify::Register, identity::Register,
                     archives::Register};
     m.demo_seeders.push_back(archives::SeedDemoPersons);
+    m.demo_seeders.push_back(archives::SeedDemoArchives);
     m.commands.push_back(audit::Commands());
     m.demo_seeders.push_back(identity::SeedDemoAccounts);
     m.commands.push_back(identity::UserCommands());

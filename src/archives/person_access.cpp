@@ -31,8 +31,10 @@ Result<std::string> ValidatePurpose(const std::optional<std::string>& purpose) {
 bool CoversPerson(const http::Principal& principal, const std::vector<std::string>& roles, const Person& person) {
     if (principal.kind != http::Principal::Kind::kStaff || person.region_code.empty()) return false;
     return std::any_of(principal.grants.begin(), principal.grants.end(), [&](const http::Grant& g) {
-        return !g.scope.empty() && std::find(roles.begin(), roles.end(), g.role) != roles.end() &&
-               g.Covers(person.region_code);
+        if (g.scope.empty() || std::find(roles.begin(), roles.end(), g.role) == roles.end()) return false;
+        // A branch scope (220102-001) serves the persons of its district (220102).
+        const std::string_view scope = std::string_view(g.scope).substr(0, g.scope.find('-'));
+        return std::string_view(person.region_code).substr(0, scope.size()) == scope;
     });
 }
 

@@ -23,6 +23,7 @@ inline constexpr std::size_t kMaxPurposeChars = 200;
 Result<std::string> ValidatePurpose(const std::optional<std::string>& purpose);
 
 // True when `principal` holds one of `roles` in a scope that covers the person's region code.
+// A branch-scoped grant (220102-001) covers the persons of the branch's district (220102).
 // Grants of other roles do not count: an auditor's city-wide grant does not widen a clerk's
 // district.
 bool CoversPerson(const http::Principal& principal, const std::vector<std::string>& roles, const Person& person);

@@ -21,10 +21,7 @@ constexpr std::string_view kInsertPerson =
     "INSERT INTO persons (id, name, id_number_sealed, id_number_index, mobile_sealed, mobile_index, gender, "
     "birth_date, region_code, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-Result<std::optional<Person>> OneOrNone(const core::Keyring& keys, Result<db::ResultSet> found) {
-    if (!found) return found.error();
-    if (found->empty()) return std::optional<Person>{};
-    const db::Row& row = found->rows.front();
+Result<Person> FromRow(const core::Keyring& keys, const db::Row& row) {
     auto id_number = core::Open(keys.seal_key, row.Blob(2).data, kIdNumberData);
     if (!id_number) return id_number.error();
     auto mobile = core::Open(keys.seal_key, row.Blob(3).data, kMobileData);
@@ -37,7 +34,15 @@ Result<std::optional<Person>> OneOrNone(const core::Keyring& keys, Result<db::Re
     p.gender = row.Text(4);
     p.birth_date = row.Text(5);
     p.region_code = row.Text(6);
-    return std::optional<Person>(std::move(p));
+    return p;
+}
+
+Result<std::optional<Person>> OneOrNone(const core::Keyring& keys, Result<db::ResultSet> found) {
+    if (!found) return found.error();
+    if (found->empty()) return std::optional<Person>{};
+    auto person = FromRow(keys, found->rows.front());
+    if (!person) return person.error();
+    return std::optional<Person>(std::move(*person));
 }
 
 // A name trimmed of spaces: 1–32 characters (UTF-8 code points), no control characters.
@@ -73,6 +78,21 @@ Result<std::optional<Person>> FindPersonByIdNumber(db::Database& db, const core:
 
 Result<std::optional<Person>> FindPersonById(db::Database& db, const core::Keyring& keys, std::string_view id) {
     return OneOrNone(keys, db.Query(std::string(kSelectColumns) + "WHERE id = ?", {std::string(id)}));
+}
+
+Result<std::vector<Person>> FindPersonsByNameAndBirthDate(db::Database& db, const core::Keyring& keys,
+                                                          std::string_view name, std::string_view birth_date,
+                                                          int limit) {
+    auto found = db.Query(std::string(kSelectColumns) + "WHERE name = ? AND birth_date = ? ORDER BY id LIMIT ?",
+                          {std::string(name), std::string(birth_date), std::int64_t{limit}});
+    if (!found) return found.error();
+    std::vector<Person> persons;
+    for (const db::Row& row : found->rows) {
+        auto person = FromRow(keys, row);
+        if (!person) return person.error();
+        persons.push_back(std::move(*person));
+    }
+    return persons;
 }
 
 Result<Person> CreatePerson(db::Connection& conn, const core::Keyring& keys, const core::Clock& clock,

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/keyring.hpp"
@@ -32,6 +33,11 @@ std::string PersonIndex(const core::Keyring& keys, std::string_view normalised);
 Result<std::optional<Person>> FindPersonByIdNumber(db::Database& db, const core::Keyring& keys,
                                                    std::string_view normalised_id_number);
 Result<std::optional<Person>> FindPersonById(db::Database& db, const core::Keyring& keys, std::string_view id);
+
+// Persons with exactly this name and birth date (YYYY-MM-DD), at most `limit`, ordered by id.
+Result<std::vector<Person>> FindPersonsByNameAndBirthDate(db::Database& db, const core::Keyring& keys,
+                                                          std::string_view name, std::string_view birth_date,
+                                                          int limit);
 
 // Validates the ID number and mobile, derives gender, birth date and region, and inserts.
 // A second person with the same ID number is kConflict (field id_number).

@@ -16,5 +16,8 @@ void Register(http::App& app);
 // Six demo persons in Changchun (2201) and Jilin City (2202) with valid ID numbers and mobile
 // numbers (README.md lists them). Idempotent: persons already present are left as they are.
 Status SeedDemoPersons(http::App& app);
+// Demo holders, branches, records, items and employment periods (demo_archives.json); after
+// SeedDemoPersons.
+Status SeedDemoArchives(http::App& app);
 
 }  // namespace dangan::archives

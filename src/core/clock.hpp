@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace dangan::core {
@@ -42,6 +43,11 @@ std::chrono::year_month_day BusinessDate(TimePoint t);
 
 // "2026-11-26T18:30:00.123+08:00": ISO 8601 with the Shanghai offset, millisecond precision.
 std::string FormatIso8601(TimePoint t);
+
+// Milliseconds since the Unix epoch: how the database stores instants.
+inline std::int64_t UnixMillis(TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 
 // "2026-11-26" for a date.
 std::string FormatDate(std::chrono::year_month_day d);

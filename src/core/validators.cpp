@@ -68,6 +68,11 @@ Error IdError(std::string message) {
     return MakeError(ErrorCode::kInvalidArgument, std::move(message), "id_number", "invalid_id_number");
 }
 
+// A well-formed number that cannot exist (no such birth date, wrong check character): 422.
+Error ImpossibleIdError(std::string message) {
+    return MakeError(ErrorCode::kUnprocessable, std::move(message), "id_number", "invalid_id_number");
+}
+
 Error CreditCodeError(std::string message) {
     return MakeError(ErrorCode::kInvalidArgument, std::move(message), "credit_code", "invalid_credit_code");
 }
@@ -144,18 +149,18 @@ Result<IdNumber> ValidateIdNumber(std::string_view input, std::chrono::year_mont
                                       std::chrono::day(static_cast<unsigned>(day))};
     std::string shown_date = fmt::format("{}年{}月{}日", s.substr(6, 4), s.substr(10, 2), s.substr(12, 2));
     if (!birth.ok()) {
-        return IdError(fmt::format("身份证号码中的出生日期（{}）不存在，请核对第7至14位。", shown_date));
+        return ImpossibleIdError(fmt::format("身份证号码中的出生日期（{}）不存在，请核对第7至14位。", shown_date));
     }
     if (year < kEarliestBirthYear) {
-        return IdError(fmt::format("身份证号码中的出生日期（{}）早于1900年，请核对第7至14位。", shown_date));
+        return ImpossibleIdError(fmt::format("身份证号码中的出生日期（{}）早于1900年，请核对第7至14位。", shown_date));
     }
     if (birth > today) {
-        return IdError(fmt::format("身份证号码中的出生日期（{}）晚于今天，请核对第7至14位。", shown_date));
+        return ImpossibleIdError(fmt::format("身份证号码中的出生日期（{}）晚于今天，请核对第7至14位。", shown_date));
     }
 
     std::optional<char> check = IdNumberCheckCharacter(std::string_view(s).substr(0, 17));
     if (check != s[17]) {
-        return IdError("身份证号码校验位不正确，可能有数字输错或顺序颠倒，请核对后重新输入。");
+        return ImpossibleIdError("身份证号码校验位不正确，可能有数字输错或顺序颠倒，请核对后重新输入。");
     }
 
     IdNumber id;

@@ -35,7 +35,9 @@ struct IdNumber {
 // one that does not exist on the calendar (1990-02-30, 1900-02-29).
 // Errors have field "id_number" and reason "invalid_id_number", with a distinct message for:
 // empty input, wrong length, characters other than digits and a final X, an impossible birth
-// date, a birth date in the future or before 1900, and a wrong check character. A 15-digit
+// date, a birth date in the future or before 1900, and a wrong check character. Malformed input
+// (empty, wrong length, other characters) is kInvalidArgument (400); a well-formed number that
+// cannot exist (birth date, check character) is kUnprocessable (422). A 15-digit
 // (pre-1999) number is refused with kUnprocessable and reason "legacy_id_number", asking for the
 // 18-digit number.
 Result<IdNumber> ValidateIdNumber(std::string_view input, std::chrono::year_month_day today);

@@ -132,6 +132,14 @@ TEST(ValidatorsIdNumber, RejectsWrongCheckCharacter) {
     ExpectIdError("10110519491231002X", "校验位不正确");  // two digits swapped
 }
 
+TEST(ValidatorsIdNumber, ImpossibleNumbersAreUnprocessableMalformedOnesAreBadRequests) {
+    EXPECT_EQ(ValidateIdNumber("110105194912310020", kToday).error().code, ErrorCode::kUnprocessable);  // check
+    EXPECT_EQ(ValidateIdNumber("110101199002300014", kToday).error().code, ErrorCode::kUnprocessable);  // 30 Feb
+    EXPECT_EQ(ValidateIdNumber("110101203001010014", kToday).error().code, ErrorCode::kUnprocessable);  // future
+    EXPECT_EQ(ValidateIdNumber("1101051949123100AX", kToday).error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(ValidateIdNumber("", kToday).error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST(ValidatorsIdNumber, CheckCharacterHelper) {
     EXPECT_EQ(IdNumberCheckCharacter("11010519491231002"), 'X');
     EXPECT_EQ(IdNumberCheckCharacter("44010619371213011"), '0');

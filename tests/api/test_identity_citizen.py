@@ -221,7 +221,8 @@ def unknown_person_and_mobile_mismatch(ctx):
 @test
 def malformed_id_numbers_and_mobiles(ctx):
     server = demo_server(ctx)
-    cases = [({"id_number": "220102198503150016", "mobile": "13904310001"}, 400, "invalid_id_number", "id_number"),
+    cases = [({"id_number": "220102198503150016", "mobile": "13904310001"}, 422, "invalid_id_number", "id_number"),
+             ({"id_number": "2201021985031500A5", "mobile": "13904310001"}, 400, "invalid_id_number", "id_number"),
              ({"id_number": "220102850315001", "mobile": "13904310001"}, 422, "legacy_id_number", "id_number"),
              ({"id_number": "220102198503150015", "mobile": "1390431"}, 400, "invalid_mobile", "mobile"),
              ({"id_number": 220102198503150015, "mobile": "13904310001"}, 400, "invalid_field", "id_number"),
