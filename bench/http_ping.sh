@@ -12,13 +12,11 @@ DURATION=${1:-8}
 ROUNDS=${2:-5}
 CONNECTIONS=64
 PATH_UNDER_TEST=/api/v1/info
-for tool in wrk nginx taskset; do
-  command -v "$tool" >/dev/null || { echo "http_ping: $tool is missing (scripts/deps.sh installs it)" >&2; exit 1; }
-done
+source bench/lib.sh
+need wrk nginx taskset curl
 [ -x build/dangan ] || scripts/build.sh
 
 WORK=$(mktemp -d /tmp/dangan-bench.XXXXXX)
-chmod 755 "$WORK"  # the nginx worker runs as an unprivileged user
 OURS_PID=""; NGINX_PID=""
 cleanup() {
   [ -n "$OURS_PID" ] && kill "$OURS_PID" 2>/dev/null && wait "$OURS_PID" 2>/dev/null
@@ -40,28 +38,7 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$OURS_PORT/healthz" >/dev/n
 # nginx serves the very bytes our endpoint returns, from a file, with the same content type.
 mkdir -p "$WORK/www/api/v1"
 curl -fs "http://127.0.0.1:$OURS_PORT$PATH_UNDER_TEST" >"$WORK/www/api/v1/info"
-cat >"$WORK/nginx.conf" <<CONF
-worker_processes 1;
-worker_cpu_affinity 01;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp;
-  uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $WORK/www;
-    location / { default_type "application/json; charset=utf-8"; }
-  }
-}
-CONF
-mkdir -p "$WORK/tmp"
-taskset -c 0 nginx -c "$WORK/nginx.conf" -p "$WORK" &
-NGINX_PID=$!
+start_nginx "$NGINX_PORT" "$WORK/www"
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST" >/dev/null && break; sleep 0.1; done
 cmp -s <(curl -fsS "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST") "$WORK/www/api/v1/info" \
   || { echo "http_ping: nginx does not serve the same bytes" >&2; exit 1; }
@@ -78,7 +55,6 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: dangan $o req/s, nginx $n req/s"
   ours+=("$o"); theirs+=("$n")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mo=$(median "${ours[@]}"); mn=$(median "${theirs[@]}")
 ratio=$(awk -v a="$mo" -v b="$mn" 'BEGIN { printf "%.2f", a / b }')
 # Each round measures both servers a few seconds apart, so the ratio within a round is the

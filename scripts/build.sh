@@ -13,8 +13,11 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDANGAN_WERROR=ON >/dev/null
 fi
 echo "build: server (cmake --build $BUILD_DIR -j$JOBS)"
-cmake --build "$BUILD_DIR" -j"$JOBS" -- --no-print-directory 2>&1 | grep -vE '^\[ *[0-9]+%\] (Building|Linking|Built)' || true
-test "${PIPESTATUS[0]}" -eq 0
+# The progress lines are filtered out; with pipefail the pipeline fails when the build does.
+status=0
+cmake --build "$BUILD_DIR" -j"$JOBS" -- --no-print-directory 2>&1 \
+  | { grep -vE '^\[ *[0-9]+%\] (Building|Linking|Built)' || true; } || status=$?
+[ "$status" -eq 0 ] || { echo "build: the server did not build (exit $status)" >&2; exit 1; }
 
 # The web app: rebuilt only when a source file, the lock file or the config changed.
 stamp_of_sources() {

@@ -1,7 +1,8 @@
-// The demo archives of `dangan init --demo`: holders, branches, records with items and
+// The demo data of `dangan init --demo`: six persons (tests/fixtures/demo.json lists them), and holders, branches, records with items and
 // employment periods from demo_archives.json (embedded in the binary). Loading is idempotent:
 // every write is an upsert by its natural key.
 
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,7 @@
 #include "archives/records.hpp"
 #include "archives/register.hpp"
 #include "archives/rules.hpp"
+#include "core/validators.hpp"
 #include "http/app.hpp"
 
 namespace dangan::archives {
@@ -52,7 +54,40 @@ Status SeedFrom(http::App& app, const nlohmann::json& data, db::Connection& conn
     return Ok();
 }
 
+struct DemoPerson {
+    const char* name;
+    const char* first17;  // region, birth date, sequence; the check character is computed
+    const char* mobile;
+};
+
+// Changchun (2201: Nanguan, Chaoyang, Erdao, Lüyuan) and Jilin City (2202: Changyi, Longtan).
+constexpr std::array<DemoPerson, 6> kDemoPersons{{
+    {"张伟", "22010219850315001", "13904310001"},
+    {"王芳", "22010419900722002", "13904310002"},
+    {"李建国", "22010519650120013", "13904310003"},
+    {"刘秀英", "22010619720808024", "13904310004"},
+    {"陈磊", "22020219951130035", "13904320005"},
+    {"赵丽", "22020319780405046", "13904320006"},
+}};
+
 }  // namespace
+
+Status SeedDemoPersons(http::App& app) {
+    for (const DemoPerson& demo : kDemoPersons) {
+        auto check = core::IdNumberCheckCharacter(demo.first17);
+        if (!check) return MakeError(ErrorCode::kInternal, "演示数据有误", "", "invalid_demo_data");
+        const std::string id_number = std::string(demo.first17) + *check;
+        auto existing = FindPersonByIdNumber(*app.db, app.keyring, id_number);
+        if (!existing) return existing.error();
+        if (*existing) continue;
+        DANGAN_TRY(app.db->Transaction([&](db::Connection& conn) -> Status {
+            auto created = CreatePerson(conn, app.keyring, *app.clock, demo.name, id_number, demo.mobile);
+            if (!created) return created.error();
+            return Ok();
+        }));
+    }
+    return Ok();
+}
 
 Status SeedDemoArchives(http::App& app) {
     nlohmann::json data;

@@ -45,8 +45,10 @@ Result<std::optional<Person>> OneOrNone(const core::Keyring& keys, Result<db::Re
     return std::optional<Person>(std::move(*person));
 }
 
+}  // namespace
+
 // A name trimmed of spaces: 1–32 characters (UTF-8 code points), no control characters.
-Result<std::string> ValidateName(std::string_view name) {
+Result<std::string> ValidatePersonName(std::string_view name) {
     while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
     while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
     if (name.empty()) return MakeError(ErrorCode::kInvalidArgument, "请填写姓名", "name", "invalid_name");
@@ -64,16 +66,49 @@ Result<std::string> ValidateName(std::string_view name) {
     return std::string(name);
 }
 
-}  // namespace
-
 std::string PersonIndex(const core::Keyring& keys, std::string_view normalised) {
     return core::HexEncode(core::BlindIndex(keys.index_key, normalised));
+}
+
+Result<SealedIdentifiers> SealIdentifiers(const core::Keyring& keys, std::string_view id_number,
+                                          std::string_view mobile) {
+    auto id_sealed = core::Seal(keys.seal_key, id_number, kIdNumberData);
+    if (!id_sealed) return id_sealed.error();
+    auto mobile_sealed = core::Seal(keys.seal_key, mobile, kMobileData);
+    if (!mobile_sealed) return mobile_sealed.error();
+    return SealedIdentifiers{std::move(*id_sealed), PersonIndex(keys, id_number), std::move(*mobile_sealed),
+                             PersonIndex(keys, mobile)};
 }
 
 Result<std::optional<Person>> FindPersonByIdNumber(db::Database& db, const core::Keyring& keys,
                                                    std::string_view normalised_id_number) {
     return OneOrNone(keys, db.Query(std::string(kSelectColumns) + "WHERE id_number_index = ?",
                                     {PersonIndex(keys, normalised_id_number)}));
+}
+
+Result<std::optional<Person>> FindPersonByIdNumber(db::Connection& conn, const core::Keyring& keys,
+                                                   std::string_view normalised_id_number) {
+    return OneOrNone(keys, conn.Query(std::string(kSelectColumns) + "WHERE id_number_index = ?",
+                                      {PersonIndex(keys, normalised_id_number)}));
+}
+
+Status UpdatePersonNameAndMobile(db::Connection& conn, const core::Keyring& keys, const core::Clock& clock,
+                                 std::string_view id, std::string_view name, std::string_view mobile) {
+    auto valid_name = ValidatePersonName(name);
+    if (!valid_name) return valid_name.error();
+    auto valid_mobile = core::ValidateMobile(mobile);
+    if (!valid_mobile) return valid_mobile.error();
+    auto sealed = core::Seal(keys.seal_key, *valid_mobile, kMobileData);
+    if (!sealed) return sealed.error();
+    auto updated = conn.Query(
+        "UPDATE persons SET name = ?, mobile_sealed = ?, mobile_index = ?, updated_at_ms = ? WHERE id = ?",
+        {*valid_name, db::Bytes{std::move(*sealed)}, PersonIndex(keys, *valid_mobile), core::UnixMillis(clock.Now()),
+         std::string(id)});
+    if (!updated) return updated.error();
+    if (updated->affected == 0) {
+        return MakeError(ErrorCode::kNotFound, "没有找到该人员", "id", "person_not_found");
+    }
+    return Ok();
 }
 
 Result<std::optional<Person>> FindPersonById(db::Database& db, const core::Keyring& keys, std::string_view id) {
@@ -97,16 +132,14 @@ Result<std::vector<Person>> FindPersonsByNameAndBirthDate(db::Database& db, cons
 
 Result<Person> CreatePerson(db::Connection& conn, const core::Keyring& keys, const core::Clock& clock,
                             std::string_view name, std::string_view id_number, std::string_view mobile) {
-    auto valid_name = ValidateName(name);
+    auto valid_name = ValidatePersonName(name);
     if (!valid_name) return valid_name.error();
     auto id = core::ValidateIdNumber(id_number, core::BusinessDate(clock.Now()));
     if (!id) return id.error();
     auto valid_mobile = core::ValidateMobile(mobile);
     if (!valid_mobile) return valid_mobile.error();
-    auto id_sealed = core::Seal(keys.seal_key, id->normalized, kIdNumberData);
-    if (!id_sealed) return id_sealed.error();
-    auto mobile_sealed = core::Seal(keys.seal_key, *valid_mobile, kMobileData);
-    if (!mobile_sealed) return mobile_sealed.error();
+    auto sealed = SealIdentifiers(keys, id->normalized, *valid_mobile);
+    if (!sealed) return sealed.error();
 
     Person p;
     p.id = core::NewId(clock);
@@ -119,9 +152,9 @@ Result<Person> CreatePerson(db::Connection& conn, const core::Keyring& keys, con
     const std::int64_t now =
         std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count();
     auto inserted =
-        conn.Query(kInsertPerson, {p.id, p.name, db::Bytes{std::move(*id_sealed)}, PersonIndex(keys, p.id_number),
-                                   db::Bytes{std::move(*mobile_sealed)}, PersonIndex(keys, p.mobile), p.gender,
-                                   p.birth_date, p.region_code, now, now});
+        conn.Query(kInsertPerson, {p.id, p.name, db::Bytes{std::move(sealed->id_number_sealed)},
+                                   std::move(sealed->id_number_index), db::Bytes{std::move(sealed->mobile_sealed)},
+                                   std::move(sealed->mobile_index), p.gender, p.birth_date, p.region_code, now, now});
     if (!inserted) {
         if (inserted.error().reason == "unique_violation") {
             return MakeError(ErrorCode::kConflict, "该身份证号码已登记", "id_number", "duplicate_id_number");

@@ -39,6 +39,31 @@ Result<std::vector<Person>> FindPersonsByNameAndBirthDate(db::Database& db, cons
                                                           std::string_view name, std::string_view birth_date,
                                                           int limit);
 
+// A person's identifiers as stored: sealed with core::Seal (associated data
+// "persons.id_number" / "persons.mobile") and blind-indexed with PersonIndex. CreatePerson
+// stores exactly this; bulk loaders (dangan gen) use it to write persons themselves.
+struct SealedIdentifiers {
+    std::string id_number_sealed;
+    std::string id_number_index;
+    std::string mobile_sealed;
+    std::string mobile_index;
+};
+// `id_number` and `mobile` must be normalised (ValidateIdNumber, ValidateMobile).
+Result<SealedIdentifiers> SealIdentifiers(const core::Keyring& keys, std::string_view id_number,
+                                          std::string_view mobile);
+
+// A name trimmed of spaces: 1–32 characters, no control characters (field "name").
+Result<std::string> ValidatePersonName(std::string_view name);
+
+// FindPersonByIdNumber inside a transaction.
+Result<std::optional<Person>> FindPersonByIdNumber(db::Connection& conn, const core::Keyring& keys,
+                                                   std::string_view normalised_id_number);
+
+// Sets the name and registered mobile of person `id`, validated as CreatePerson validates
+// them. kNotFound when there is no such person.
+Status UpdatePersonNameAndMobile(db::Connection& conn, const core::Keyring& keys, const core::Clock& clock,
+                                 std::string_view id, std::string_view name, std::string_view mobile);
+
 // Validates the ID number and mobile, derives gender, birth date and region, and inserts.
 // A second person with the same ID number is kConflict (field id_number).
 Result<Person> CreatePerson(db::Connection& conn, const core::Keyring& keys, const core::Clock& clock,

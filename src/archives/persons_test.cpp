@@ -4,6 +4,7 @@
 
 #include "archives/person_access.hpp"
 #include "core/crypto.hpp"
+#include "core/validators.hpp"
 #include "identity/testing.hpp"
 
 namespace dangan::archives {
@@ -87,6 +88,41 @@ TEST_P(PersonsTest, BadInputIsRefused) {
     EXPECT_EQ(Create("张伟", "220102198503150015", "12904310001").error().reason, "invalid_mobile");
 }
 
+TEST_P(PersonsTest, FoundByExactNameAndBirthDateDecrypted) {
+    auto id_number = [](std::string first17) { return first17 + *core::IdNumberCheckCharacter(first17); };
+    auto a = Create("张伟", id_number("22010219850315001"), "13904310001");
+    auto b = Create("张伟", id_number("22010419850315003"), "13904310002");
+    ASSERT_TRUE(a.ok() && b.ok()) << db::testutil::Why(a) << db::testutil::Why(b);
+    ASSERT_TRUE(Create("张伟", id_number("22010219850316001"), "13904310003").ok()) << "born a day later";
+    ASSERT_TRUE(Create("张伟伟", id_number("22010219850315005"), "13904310004").ok()) << "a longer name";
+    ASSERT_TRUE(Create("张", id_number("22010219850315007"), "13904310005").ok()) << "a shorter name";
+
+    auto found = FindPersonsByNameAndBirthDate(db(), keys_, "张伟", "1985-03-15", 10);
+    ASSERT_TRUE(found.ok()) << db::testutil::Why(found);
+    ASSERT_EQ(found->size(), 2u);
+    EXPECT_LT((*found)[0].id, (*found)[1].id) << "ordered by id";
+    for (const Person& p : *found) {
+        const Person& want = p.id == a->id ? *a : *b;
+        EXPECT_EQ(p.id, want.id);
+        EXPECT_EQ(p.name, "张伟");
+        EXPECT_EQ(p.id_number, want.id_number) << "opened, not sealed";
+        EXPECT_EQ(p.mobile, want.mobile);
+        EXPECT_EQ(p.birth_date, "1985-03-15");
+        EXPECT_EQ(p.region_code, want.region_code);
+    }
+    EXPECT_NE((*found)[0].id, (*found)[1].id);
+
+    auto first = FindPersonsByNameAndBirthDate(db(), keys_, "张伟", "1985-03-15", 1);
+    ASSERT_TRUE(first.ok() && first->size() == 1);
+    EXPECT_EQ(first->front().id, (*found)[0].id) << "the limit keeps the first by id";
+    for (auto [name, birth] : {std::pair{"张", "1985-03-16"}, std::pair{"张伟", "1985-3-15"},
+                               std::pair{"张伟", "19850315"}, std::pair{"%", "1985-03-15"}}) {
+        auto none = FindPersonsByNameAndBirthDate(db(), keys_, name, birth, 10);
+        ASSERT_TRUE(none.ok());
+        EXPECT_TRUE(none->empty()) << name << " " << birth;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PersonsTest, ::testing::ValuesIn(testsupport::Backends()),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
@@ -113,6 +149,30 @@ TEST(CoversPerson, AGrantOfAnAllowedRoleMustCoverTheRegion) {
     http::Principal citizen;
     citizen.kind = http::Principal::Kind::kCitizen;
     EXPECT_FALSE(CoversPerson(citizen, roles, person));
+}
+
+TEST(CoversPerson, ABranchGrantCoversThePersonsOfItsDistrictOnly) {
+    Person nanguan;
+    nanguan.region_code = "220102";
+    Person chaoyang;
+    chaoyang.region_code = "220104";
+    const std::vector<std::string> roles{"window_clerk"};
+    const http::Principal clerk = StaffWith({{"window_clerk", "220102-001"}});
+    EXPECT_TRUE(CoversPerson(clerk, roles, nanguan)) << "the branch's district";
+    EXPECT_FALSE(CoversPerson(clerk, roles, chaoyang)) << "a neighbouring district";
+}
+
+TEST(CoversPerson, GrantsOfOtherRolesDoNotCount) {
+    Person person;
+    person.region_code = "220102";
+    const std::vector<std::string> roles{"window_clerk"};
+    EXPECT_FALSE(CoversPerson(StaffWith({{"archivist", "220102-001"}}), roles, person)) << "a branch grant";
+    EXPECT_FALSE(CoversPerson(StaffWith({{"auditor", "22"}, {"system_admin", "220102"}}), roles, person));
+    EXPECT_FALSE(CoversPerson(StaffWith({{"auditor", "22"}, {"window_clerk", "220104-003"}}), roles, person))
+        << "the auditor's province-wide grant does not widen the clerk's branch";
+    EXPECT_TRUE(CoversPerson(StaffWith({{"auditor", "22"}, {"window_clerk", "220102-003"}}), roles, person))
+        << "the clerk's own grant still counts beside others";
+    EXPECT_FALSE(CoversPerson(StaffWith({{"window_clerk", "220102-001"}}), {}, person)) << "no role allowed";
 }
 
 TEST(ValidatePurpose, RequiredTrimmedAndBounded) {

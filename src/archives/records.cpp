@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -347,11 +348,19 @@ Status PutPeriod(db::Connection& conn, const std::string& person_id, const Emplo
     auto employer = Text(period.employer_name, "employer_name", "单位名称");
     if (!employer) return employer.error();
     if (!IsPartialDate(period.from_date)) {
-        return MakeError(ErrorCode::kInvalidArgument, "起始日期应为 YYYY-MM 或 YYYY-MM-DD", "from_date",
+        return MakeError(ErrorCode::kInvalidArgument, "起始日期应为 YYYY、YYYY-MM 或 YYYY-MM-DD", "from_date",
                          "invalid_from_date");
     }
-    if (period.to_date && (!IsPartialDate(*period.to_date) || *period.to_date < period.from_date)) {
-        return MakeError(ErrorCode::kInvalidArgument, "终止日期应晚于起始日期", "to_date", "invalid_to_date");
+    if (period.to_date && !IsPartialDate(*period.to_date)) {
+        return MakeError(ErrorCode::kInvalidArgument, "终止日期应为 YYYY、YYYY-MM 或 YYYY-MM-DD", "to_date",
+                         "invalid_to_date");
+    }
+    // Dates of different precision compare on what both state: 2005-07 … 2005 is fine.
+    if (period.to_date) {
+        const std::size_t common = std::min(period.to_date->size(), period.from_date.size());
+        if (period.to_date->compare(0, common, period.from_date, 0, common) < 0) {
+            return MakeError(ErrorCode::kInvalidArgument, "终止日期不能早于起始日期", "to_date", "invalid_to_date");
+        }
     }
     auto code = period.employer_credit_code ? db::Value(*period.employer_credit_code) : db::Value(nullptr);
     auto to = period.to_date ? db::Value(*period.to_date) : db::Value(nullptr);

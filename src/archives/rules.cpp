@@ -1,8 +1,12 @@
 #include "archives/rules.hpp"
 
+#include <fmt/format.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
 #include <cctype>
 #include <chrono>
-#include <fmt/format.h>
+#include <cstdint>
 
 #include "core/text.hpp"
 
@@ -30,6 +34,22 @@ std::size_t Utf8Chars(std::string_view s) {
         if ((c & 0xC0) != 0x80) ++n;
     }
     return n;
+}
+
+// ASCII letters and digits or Chinese characters (Han script): no symbols, no punctuation,
+// no broken UTF-8, which would otherwise pass as "not ASCII".
+bool IsStoreRoomName(std::string_view s) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+    const auto length = static_cast<std::int32_t>(s.size());
+    for (std::int32_t i = 0; i < length;) {
+        UChar32 c = 0;
+        U8_NEXT(p, i, length, c);
+        if (c < 0) return false;
+        if (c < 0x80 && std::isalnum(static_cast<unsigned char>(c))) continue;
+        UErrorCode error = U_ZERO_ERROR;
+        if (c < 0x80 || uscript_getScript(c, &error) != USCRIPT_HAN || U_FAILURE(error)) return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -101,7 +121,10 @@ Result<std::string> ParseCode(const std::vector<Label>& labels, std::string_view
 }
 
 Result<Retention> ParseRetention(std::string_view input) {
-    std::string_view s = Trim(input);
+    // Full-width digits and inner spaces ("１０ 年") are common in spreadsheets.
+    std::string folded = core::FullWidthToHalfWidth(input);
+    std::erase(folded, ' ');
+    std::string_view s = Trim(folded);
     if (s == "永久" || s == "permanent") return Retention{};
     constexpr std::string_view kYear = "年";
     if (s.size() > kYear.size() && s.substr(s.size() - kYear.size()) == kYear) s.remove_suffix(kYear.size());
@@ -121,7 +144,13 @@ Result<std::string> ValidateShelfLocation(std::string_view input) {
     std::string s = core::FullWidthToHalfWidth(Trim(input));
     // Chinese dashes people type: — – －
     for (std::string_view dash : {"—", "–", "－"}) {
-        for (std::size_t at = s.find(dash); at != std::string::npos; at = s.find(dash)) s.replace(at, dash.size(), "-");
+        std::string replaced;
+        std::string_view rest = s;
+        for (std::size_t at = rest.find(dash); at != std::string_view::npos; at = rest.find(dash)) {
+            replaced.append(rest.substr(0, at)).push_back('-');
+            rest.remove_prefix(at + dash.size());
+        }
+        s = replaced.append(rest);
     }
     std::vector<std::string_view> parts;
     std::string_view rest = s;
@@ -136,9 +165,7 @@ Result<std::string> ValidateShelfLocation(std::string_view input) {
                          "shelf_location", "invalid_shelf_location");
     };
     if (parts.size() != 5 || parts[0].empty() || Utf8Chars(parts[0]) > 8) return bad();
-    for (unsigned char c : parts[0]) {
-        if (c < 0x80 && !std::isalnum(c)) return bad();
-    }
+    if (!IsStoreRoomName(parts[0])) return bad();
     std::string out(parts[0]);
     for (std::size_t i = 1; i < parts.size(); ++i) {
         if (!AllDigits(parts[i]) || parts[i].size() > 4) return bad();

@@ -236,4 +236,20 @@ std::string_view ReasonPhrase(int status) {
         default: return "";
     }
 }
+Result<std::string> TextMember(const nlohmann::json& body, const char* name, std::size_t max_bytes) {
+    if (!body.is_object()) {
+        return MakeError(ErrorCode::kInvalidArgument, "请求体应为 JSON 对象", "body", "invalid_body");
+    }
+    auto it = body.find(name);
+    if (it == body.end() || it->is_null()) return std::string();
+    if (!it->is_string()) {
+        return MakeError(ErrorCode::kInvalidArgument, std::string("字段 ") + name + " 应为文本", name, "invalid_field");
+    }
+    const auto& text = it->get_ref<const std::string&>();
+    if (text.size() > max_bytes) {
+        return MakeError(ErrorCode::kInvalidArgument, std::string("字段 ") + name + " 过长", name, "too_long");
+    }
+    return text;
+}
+
 }  // namespace dangan::http

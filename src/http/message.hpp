@@ -51,6 +51,10 @@ struct Request {
     Result<nlohmann::json> Json() const;
 };
 
+// A text member of a JSON object body: "" when absent or null. A body that is not an object,
+// a member of another type, or text over `max_bytes` is a 400 naming the member.
+Result<std::string> TextMember(const nlohmann::json& body, const char* name, std::size_t max_bytes = 1024);
+
 struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;

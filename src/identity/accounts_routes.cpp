@@ -12,7 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxFieldBytes = 1024;
 
 Result<json> ObjectBody(const http::Request& request) {
     auto body = request.Json();
@@ -23,24 +22,9 @@ Result<json> ObjectBody(const http::Request& request) {
     return body;
 }
 
-// A text member of `body`; "" when absent or null. Other types, and text over kMaxFieldBytes,
-// are a 400 naming the field.
-Result<std::string> Text(const json& body, const char* name) {
-    auto it = body.find(name);
-    if (it == body.end() || it->is_null()) return std::string();
-    if (!it->is_string()) {
-        return MakeError(ErrorCode::kInvalidArgument, std::string("字段 ") + name + " 应为文本", name, "invalid_field");
-    }
-    const auto& text = it->get_ref<const std::string&>();
-    if (text.size() > kMaxFieldBytes) {
-        return MakeError(ErrorCode::kInvalidArgument, std::string("字段 ") + name + " 过长", name, "too_long");
-    }
-    return text;
-}
-
 Result<std::optional<std::string>> OptionalText(const json& body, const char* name) {
     if (!body.contains(name) || body[name].is_null()) return std::optional<std::string>();
-    auto text = Text(body, name);
+    auto text = http::TextMember(body, name);
     if (!text) return text.error();
     return std::optional<std::string>(std::move(*text));
 }
@@ -66,9 +50,9 @@ Result<std::vector<http::Grant>> Grants(const json& body) {
             return MakeError(ErrorCode::kInvalidArgument, "grants 的每一项应为 {role, scope}", "grants",
                              "invalid_grants");
         }
-        auto role = Text(g, "role");
+        auto role = http::TextMember(g, "role");
         if (!role) return role.error();
-        auto scope = Text(g, "scope");
+        auto scope = http::TextMember(g, "scope");
         if (!scope) return scope.error();
         out.push_back(http::Grant{*role, *scope});
     }
@@ -90,9 +74,9 @@ http::Response LoggedInResponse(http::App& app, const LoggedIn& in) {
 
 http::Response StaffLoginHandler(http::App& app, http::Request& request) {
     DANGAN_PARSE(body, ObjectBody(request));
-    DANGAN_PARSE(username, Text(*body, "username"));
-    DANGAN_PARSE(password, Text(*body, "password"));
-    DANGAN_PARSE(totp, Text(*body, "totp"));
+    DANGAN_PARSE(username, http::TextMember(*body, "username"));
+    DANGAN_PARSE(password, http::TextMember(*body, "password"));
+    DANGAN_PARSE(totp, http::TextMember(*body, "totp"));
     auto answer = StaffLogin(app, StaffLoginInput{*username, *password, *totp}, request);
     if (auto* refusal = std::get_if<Refusal>(&answer)) return Refused(*refusal);
     auto& step = std::get<StaffLoginStep>(answer);
@@ -108,8 +92,8 @@ http::Response StaffLoginHandler(http::App& app, http::Request& request) {
 
 http::Response StaffTotpHandler(http::App& app, http::Request& request) {
     DANGAN_PARSE(body, ObjectBody(request));
-    DANGAN_PARSE(token, Text(*body, "enrolment_token"));
-    DANGAN_PARSE(totp, Text(*body, "totp"));
+    DANGAN_PARSE(token, http::TextMember(*body, "enrolment_token"));
+    DANGAN_PARSE(totp, http::TextMember(*body, "totp"));
     auto answer = EnrolTotp(app, *token, *totp, request);
     if (auto* refusal = std::get_if<Refusal>(&answer)) return Refused(*refusal);
     return LoggedInResponse(app, std::get<LoggedIn>(answer));
@@ -117,9 +101,9 @@ http::Response StaffTotpHandler(http::App& app, http::Request& request) {
 
 http::Response EmployerLoginHandler(http::App& app, http::Request& request) {
     DANGAN_PARSE(body, ObjectBody(request));
-    DANGAN_PARSE(credit_code, Text(*body, "credit_code"));
-    DANGAN_PARSE(username, Text(*body, "username"));
-    DANGAN_PARSE(password, Text(*body, "password"));
+    DANGAN_PARSE(credit_code, http::TextMember(*body, "credit_code"));
+    DANGAN_PARSE(username, http::TextMember(*body, "username"));
+    DANGAN_PARSE(password, http::TextMember(*body, "password"));
     auto answer = EmployerLogin(app, EmployerLoginInput{*credit_code, *username, *password}, request);
     if (auto* refusal = std::get_if<Refusal>(&answer)) return Refused(*refusal);
     return LoggedInResponse(app, std::get<LoggedIn>(answer));
@@ -132,7 +116,7 @@ Result<EmployerApplication> ParseApplication(const http::Request& request) {
     for (auto [name, target] :
          {std::pair{"credit_code", &a.credit_code}, std::pair{"name", &a.name}, std::pair{"username", &a.username},
           std::pair{"password", &a.password}, std::pair{"display_name", &a.display_name}}) {
-        auto text = Text(*body, name);
+        auto text = http::TextMember(*body, name);
         if (!text) return text.error();
         *target = std::move(*text);
     }
@@ -179,9 +163,9 @@ http::Response ListUsersHandler(http::App& app, http::Request& request) {
 http::Response CreateUserHandler(http::App& app, http::Request& request) {
     DANGAN_PARSE(body, ObjectBody(request));
     NewUser input;
-    DANGAN_PARSE(username, Text(*body, "username"));
-    DANGAN_PARSE(display_name, Text(*body, "display_name"));
-    DANGAN_PARSE(password, Text(*body, "password"));
+    DANGAN_PARSE(username, http::TextMember(*body, "username"));
+    DANGAN_PARSE(display_name, http::TextMember(*body, "display_name"));
+    DANGAN_PARSE(password, http::TextMember(*body, "password"));
     DANGAN_PARSE(grants, Grants(*body));
     input.username = *username;
     input.display_name = *display_name;

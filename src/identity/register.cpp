@@ -32,19 +32,6 @@ http::Response Refused(const Refusal& refusal) {
     return http::Response::FromError(refusal.error);
 }
 
-// A string member of a JSON object body; "" when absent. Other types are a 400 naming the field.
-Result<std::string> StringField(const json& body, const char* name) {
-    if (!body.is_object()) {
-        return MakeError(ErrorCode::kInvalidArgument, "请求体应为 JSON 对象", "body", "invalid_body");
-    }
-    auto it = body.find(name);
-    if (it == body.end() || it->is_null()) return std::string();
-    if (!it->is_string()) {
-        return MakeError(ErrorCode::kInvalidArgument, std::string("字段 ") + name + " 应为文本", name, "invalid_field");
-    }
-    return it->get<std::string>();
-}
-
 Status AuditLoginFailed(http::App& app, const http::Request& request, const Refusal& refusal) {
     if (refusal.person_id.empty()) return Ok();
     audit::Entry entry = audit::EntryFor(request, "login_failed");
@@ -57,9 +44,9 @@ Status AuditLoginFailed(http::App& app, const http::Request& request, const Refu
 http::Response RequestCode(http::App& app, http::Request& request) {
     auto body = request.Json();
     if (!body) return http::Response::FromError(body.error());
-    auto id_number = StringField(*body, "id_number");
+    auto id_number = http::TextMember(*body, "id_number");
     if (!id_number) return http::Response::FromError(id_number.error());
-    auto mobile = StringField(*body, "mobile");
+    auto mobile = http::TextMember(*body, "mobile");
     if (!mobile) return http::Response::FromError(mobile.error());
     auto answer =
         RequestCitizenCode(*app.db, app.keyring, *app.clock, app.config, *id_number, *mobile, request.remote_address);
@@ -78,9 +65,9 @@ http::Response RequestCode(http::App& app, http::Request& request) {
 http::Response Login(http::App& app, http::Request& request) {
     auto body = request.Json();
     if (!body) return http::Response::FromError(body.error());
-    auto challenge_id = StringField(*body, "challenge_id");
+    auto challenge_id = http::TextMember(*body, "challenge_id");
     if (!challenge_id) return http::Response::FromError(challenge_id.error());
-    auto code = StringField(*body, "code");
+    auto code = http::TextMember(*body, "code");
     if (!code) return http::Response::FromError(code.error());
     auto answer = VerifyCitizenCode(*app.db, app.keyring, *app.clock, *challenge_id, *code);
     if (auto* refusal = std::get_if<Refusal>(&answer)) {

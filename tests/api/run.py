@@ -21,6 +21,7 @@ import test_audit  # noqa: E402,F401 — registers tests
 import test_identity_citizen  # noqa: E402,F401 — registers tests
 import test_identity_staff  # noqa: E402,F401 — registers tests
 import test_persons  # noqa: E402,F401 — registers tests
+import test_archives  # noqa: E402,F401 — registers tests
 import test_notify  # noqa: E402,F401 — registers tests
 
 
