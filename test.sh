@@ -71,6 +71,10 @@ tally "api" "$WORK/api.log" "${PIPESTATUS[0]}"
 echo "== browser tests (Playwright, chromium)"
 PORT=$(scripts/free_port.sh)
 export DANGAN_SECURITY_KEY_FILE="$WORK/keys.txt" DANGAN_NOTIFY_SMS_LOG="$WORK/sms.log"
+# The kiosk's ID-card reader bridge: the tests start `dangan card-reader-sim` on this address.
+READER_PORT=$(scripts/free_port.sh)
+while [ "$READER_PORT" = "$PORT" ]; do READER_PORT=$(scripts/free_port.sh); done
+export DANGAN_KIOSK_CARD_READER_URL="http://127.0.0.1:$READER_PORT"
 build/dangan init --demo --db "sqlite:$WORK/browser.db" >/dev/null
 build/dangan serve --db "sqlite:$WORK/browser.db" --listen "127.0.0.1:$PORT" >"$WORK/browser-server.log" 2>&1 &
 SERVER_PID=$!

@@ -7,6 +7,7 @@
 #include "http/system_routes.hpp"
 #include "identity/accounts.hpp"
 #include "identity/register.hpp"
+#include "kiosk/card_reader.hpp"
 #include "notify/register.hpp"
 
 namespace dangan {
@@ -20,6 +21,7 @@ cli::Modules AllModules() {
     m.commands.push_back(audit::Commands());
     m.demo_seeders.push_back(identity::SeedDemoAccounts);
     m.commands.push_back(identity::UserCommands());
+    m.commands.push_back(kiosk::CardReaderCommands());
     return m;
 }
 

@@ -54,6 +54,38 @@ Status CheckDatabaseUrl(const std::string& key, const std::string& v) {
     return KeyError(key, "应为 sqlite:路径 或 postgresql://… 形式");
 }
 
+// Where an http(s) URL's host and port end: the first '/' after the scheme, or the end.
+std::size_t AuthorityEnd(const std::string& url) {
+    auto start = url.find("://") + 3;
+    auto slash = url.find('/', start);
+    return slash == std::string::npos ? url.size() : slash;
+}
+
+// An http(s) URL with a host, an optional port and path, and nothing else: the value lands in
+// the pages' Content-Security-Policy, so quotes, spaces, ';' and ',' must never get through.
+Status CheckHttpUrl(const std::string& key, const std::string& v) {
+    const std::string example = "应为 http(s)://主机[:端口] 形式，例如 http://127.0.0.1:8765";
+    std::size_t scheme = v.rfind("https://", 0) == 0 ? 8 : v.rfind("http://", 0) == 0 ? 7 : 0;
+    if (scheme == 0) return KeyError(key, example);
+    for (char c : v) {
+        bool plain = std::isalnum(static_cast<unsigned char>(c)) ||
+                     std::string_view("-._~:/[]%").find(c) != std::string_view::npos;
+        if (!plain) return KeyError(key, example + "（地址中不能有空格、引号、分号、逗号、?、# 或 @）");
+    }
+    std::string authority = v.substr(scheme, AuthorityEnd(v) - scheme);
+    // The port follows the last ':' outside an IPv6 literal ("[::1]:8765").
+    auto bracket = authority.rfind(']');
+    auto colon = authority.rfind(':');
+    bool has_port = colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
+    std::string host = has_port ? authority.substr(0, colon) : authority;
+    bool ipv6 = host.size() > 2 && host.front() == '[' && host.back() == ']';
+    if (host.empty() || (!ipv6 && host.find_first_of("[]:") != std::string::npos)) return KeyError(key, example);
+    if (has_port && !ParseInt(key, authority.substr(colon + 1), 1, 65535)) {
+        return KeyError(key, example + "（端口应为 1 到 65535 之间的数字）");
+    }
+    return Ok();
+}
+
 StringCheck OneOf(std::vector<std::string> allowed) {
     return [allowed](const std::string& key, const std::string& v) -> Status {
         if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return Ok();
@@ -171,6 +203,9 @@ std::vector<KeyInfo> BuildKeys() {
             1, 100000),
         Int("audit.batch_wait_ms", "How long a group commit waits for more entries", &C::audit,
             &C::Audit::batch_wait_ms, 0, 1000),
+        Str("kiosk.card_reader_url",
+            "The kiosk's ID-card reader bridge, http(s)://HOST:PORT; also allowed in the pages' CSP connect-src",
+            &C::kiosk, &C::Kiosk::card_reader_url, CheckHttpUrl),
         Str("log.level", "trace, debug, info, warn or error", &C::log, &C::Log::level,
             OneOf({"trace", "debug", "info", "warn", "error"})),
         Str("log.format", "plain or json (one JSON object per line)", &C::log, &C::Log::format,
@@ -251,6 +286,11 @@ Status ValidateConfig(const Config& config) {
         return KeyError("notify.http_url", "notify.sms_gateway 为 http 时必须填写短信平台地址");
     }
     return Ok();
+}
+
+std::string UrlOrigin(const std::string& url) {
+    if (url.find("://") == std::string::npos) return url;
+    return url.substr(0, AuthorityEnd(url));
 }
 
 Status SetConfigKey(Config& config, const std::string& key, const std::string& text) {

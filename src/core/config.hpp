@@ -67,6 +67,9 @@ struct Config {
         std::int64_t batch_max = 256;                 // entries per group commit
         std::int64_t batch_wait_ms = 0;               // extra wait for company (batches form anyway)
     } audit;
+    struct Kiosk {
+        std::string card_reader_url = "http://127.0.0.1:8765";  // the ID-card reader bridge on the kiosk machine
+    } kiosk;
     struct Log {
         std::string level = "info";    // trace, debug, info, warn, error
         std::string format = "plain";  // plain | json
@@ -101,6 +104,10 @@ std::map<std::string, std::string> ProcessEnvironment();
 // Rules that involve several keys, checked once everything is applied (e.g. the http SMS
 // gateway needs notify.http_url). The error names the key to fix.
 Status ValidateConfig(const Config& config);
+
+// The origin ("http://127.0.0.1:8765") of a URL that passed the http(s) URL check of a key such
+// as kiosk.card_reader_url: scheme, host and port, without the path.
+std::string UrlOrigin(const std::string& url);
 
 // Sets one key from text (as a flag would); error names the key.
 Status SetConfigKey(Config& config, const std::string& key, const std::string& text);

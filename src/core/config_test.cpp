@@ -271,6 +271,29 @@ TEST(Config, LogLevelAndFormatAreChosenFromAList) {
     EXPECT_EQ(config.log.level, "warn");
 }
 
+TEST(Config, CardReaderUrlIsAnHttpUrlSafeForTheCsp) {
+    for (const char* url :
+         {"http://127.0.0.1:8765", "https://reader.local", "http://[::1]:8765/", "http://localhost:9000/bridge"}) {
+        Config config;
+        EXPECT_TRUE(SetConfigKey(config, "kiosk.card_reader_url", url).ok()) << url;
+        EXPECT_EQ(config.kiosk.card_reader_url, url);
+    }
+    for (const char* url : {"127.0.0.1:8765", "ftp://127.0.0.1", "http://", "http://:8765", "http://host:0",
+                            "http://host:99999", "http://host:port", "http://a b", "http://h;script-src *",
+                            "http://h' 'unsafe-eval", "http://u@h", "http://h/?q", "http://h,other", "http://[::1"}) {
+        Config config;
+        Status s = SetConfigKey(config, "kiosk.card_reader_url", url);
+        ASSERT_FALSE(s.ok()) << url;
+        EXPECT_EQ(s.error().field, "kiosk.card_reader_url") << url;
+    }
+}
+
+TEST(Config, UrlOriginDropsThePath) {
+    EXPECT_EQ(UrlOrigin("http://127.0.0.1:8765"), "http://127.0.0.1:8765");
+    EXPECT_EQ(UrlOrigin("http://127.0.0.1:8765/card/"), "http://127.0.0.1:8765");
+    EXPECT_EQ(UrlOrigin("https://[::1]:8443/x"), "https://[::1]:8443");
+}
+
 TEST(Config, EmptyStringIsAnError) {
     Config config;
     Status s = SetConfigKey(config, "server.web_root", "");
@@ -344,6 +367,7 @@ TEST(Config, EveryKeyRoundTripsThroughText) {
     changed.notify.max_attempts = 5;
     changed.audit.batch_max = 128;
     changed.audit.batch_wait_ms = 5;
+    changed.kiosk.card_reader_url = "http://localhost:9000";
 
     const Config defaults;
     for (const auto& key : ConfigKeys()) {

@@ -6,6 +6,10 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -37,6 +41,9 @@ struct App {
     // Shared services, set by their modules' Register (shared_ptr: the types stay incomplete here).
     std::shared_ptr<audit::AuditLog> audit;
     std::shared_ptr<notify::Sender> sms_sender;
+    // The headers every response carries, built from `config` on first use (http::SecurityHeaders).
+    std::once_flag security_headers_once;
+    std::vector<std::pair<std::string, std::string>> security_headers;
 };
 
 }  // namespace dangan::http

@@ -1,5 +1,7 @@
 #include <exception>
+#include <mutex>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "http/server.hpp"
@@ -7,19 +9,24 @@
 
 namespace dangan::http {
 
-const std::vector<std::pair<std::string, std::string>>& SecurityHeaders() {
-    static const std::vector<std::pair<std::string, std::string>> kHeaders{
-        {"Content-Security-Policy",
-         "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-         "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-         "frame-ancestors 'none'"},
-        {"X-Content-Type-Options", "nosniff"},
-        {"X-Frame-Options", "DENY"},
-        {"Referrer-Policy", "same-origin"},
-        {"Cross-Origin-Opener-Policy", "same-origin"},
-        {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"},
-    };
-    return kHeaders;
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders(App& app) {
+    std::call_once(app.security_headers_once, [&app] {
+        // kiosk.card_reader_url was checked to hold no CSP syntax (no spaces, quotes, ';' or ',').
+        std::string csp = fmt::format(
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "connect-src 'self' {}; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'",
+            core::UrlOrigin(app.config.kiosk.card_reader_url));
+        app.security_headers = {
+            {"Content-Security-Policy", std::move(csp)},
+            {"X-Content-Type-Options", "nosniff"},
+            {"X-Frame-Options", "DENY"},
+            {"Referrer-Policy", "same-origin"},
+            {"Cross-Origin-Opener-Policy", "same-origin"},
+            {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"},
+        };
+    });
+    return app.security_headers;
 }
 
 namespace {
@@ -60,14 +67,15 @@ Response RouteRequest(App& app, Request& request, std::size_t& slot) {
         r.Header("Allow", AllowHeader(match.allowed));
         return r;
     }
-    if (request.method == Method::kGet || request.method == Method::kHead) {
+    bool files = !app.config.server.web_root.empty();
+    if (files && (request.method == Method::kGet || request.method == Method::kHead)) {
         if (auto page = ServeStatic(app.config.server.web_root, request.path)) {
             slot = app.metrics.StaticSlot();
             return *page;
         }
     }
     slot = app.metrics.UnmatchedSlot();
-    bool api = request.path == "/api" || request.path.rfind("/api/", 0) == 0;
+    bool api = !files || request.path == "/api" || request.path.rfind("/api/", 0) == 0;
     if (!api) {
         Response r = Response::FromError(MakeError(ErrorCode::kMethodNotAllowed, "该地址不支持此请求方法", "",
                                                    "method_not_allowed"));
@@ -90,8 +98,9 @@ Response Dispatch(App& app, Request& request) {
                                   "请求体过大，最多 " + std::to_string(request.max_body_bytes / 1024) + " KB", "body",
                                   "payload_too_large"))
                             : RouteRequest(app, request, slot);
-    response.headers.reserve(response.headers.size() + SecurityHeaders().size() + 1);
-    for (const auto& h : SecurityHeaders()) response.headers.push_back(h);
+    const auto& security = SecurityHeaders(app);
+    response.headers.reserve(response.headers.size() + security.size() + 1);
+    for (const auto& h : security) response.headers.push_back(h);
     response.Header("X-Request-Id", request.request_id);
     app.metrics.Record(slot, response.status, std::chrono::steady_clock::now() - start);
     return response;

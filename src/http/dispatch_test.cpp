@@ -202,7 +202,7 @@ TEST_F(DispatchTest, EveryResponseCarriesSecurityHeadersAndRequestId) {
     responses.push_back(Send(Method::kPost, "/api/v1/echo", std::string(5000, ' ')));
     for (std::size_t i = 0; i < responses.size(); ++i) {
         const Response& r = responses[i];
-        for (const auto& [name, value] : SecurityHeaders()) {
+        for (const auto& [name, value] : SecurityHeaders(app_)) {
             EXPECT_EQ(Headers(r, name), std::vector<std::string>{value}) << "response " << i << " " << name;
         }
         EXPECT_EQ(Headers(r, "X-Request-Id"), std::vector<std::string>{"req-" + std::to_string(i + 1)})
@@ -217,6 +217,26 @@ TEST_F(DispatchTest, SecurityHeadersForbidFramingAndSniffing) {
     std::string csp = Header(r, "Content-Security-Policy");
     EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
     EXPECT_NE(csp.find("object-src 'none'"), std::string::npos) << csp;
+}
+
+TEST_F(DispatchTest, CspConnectsOnlyToSelfAndTheCardReader) {
+    app_.config.kiosk.card_reader_url = "http://127.0.0.1:9123/bridge";
+    std::string csp = Header(Send(Method::kGet, "/api/v1/ping"), "Content-Security-Policy");
+    EXPECT_NE(csp.find("connect-src 'self' http://127.0.0.1:9123;"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("default-src 'self';"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("script-src 'self';"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe-eval"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("/bridge"), std::string::npos) << csp;
+}
+
+TEST_F(DispatchTest, WithoutAWebRootEveryUnmatchedPathIsJson404) {
+    app_.config.server.web_root.clear();
+    for (const char* path : {"/", "/persons/42", "/index.html", "/api/v1/nothing"}) {
+        Response r = Send(Method::kGet, path, "", "");
+        EXPECT_EQ(r.status, 404) << path;
+        EXPECT_EQ(Body(r)["error"]["code"], "not_found") << path;
+        EXPECT_TRUE(r.file_path.empty()) << path;
+    }
 }
 
 TEST_F(DispatchTest, RecordsMetricsPerRoute) {

@@ -15,11 +15,15 @@ namespace dangan::http {
 // `on_listening` is called once the socket is bound (for "ready" messages).
 Status Serve(App& app, const std::function<void(const std::string& address)>& on_listening = {});
 
-// The headers every response carries (CSP, nosniff, frame-ancestors…).
-const std::vector<std::pair<std::string, std::string>>& SecurityHeaders();
+// The headers every response carries (CSP, nosniff, frame-ancestors…). The CSP's connect-src
+// allows 'self' and the origin of kiosk.card_reader_url (the kiosk reads the ID-card reader
+// bridge from the page); everything else is fixed. Built once per App from its configuration.
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders(App& app);
 
 // Dispatches one parsed request: routing, 404/405, static files, panics → 500. Used by the
-// server and directly by tests. Records metrics into app.metrics.
+// server and directly by tests. Records metrics into app.metrics. An empty
+// config.server.web_root serves no files: unmatched paths are JSON 404 (an API-only App such
+// as the card reader simulator's).
 Response Dispatch(App& app, Request& request);
 
 }  // namespace dangan::http

@@ -88,7 +88,8 @@ void RegisterSystemRoutes(App& app) {
     const std::string info = nlohmann::json{{"name", core::kProductName},
                                             {"version", core::kVersion},
                                             {"revision", core::kGitRevision},
-                                            {"database", std::string(db::BackendName(app.db->backend()))}}
+                                            {"database", std::string(db::BackendName(app.db->backend()))},
+                                            {"kiosk", {{"card_reader_url", app.config.kiosk.card_reader_url}}}}
                                  .dump();
     app.router.Add(Method::kGet, "/api/v1/info", Access::Public(), [info](Request&) {
         return Response::Text(info, "application/json; charset=utf-8");

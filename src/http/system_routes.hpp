@@ -7,7 +7,8 @@
 namespace dangan::http {
 
 // /healthz (the process answers), /readyz (the database answers and we are not stopping),
-// /metrics (Prometheus text) and GET /api/v1/info (name, version, revision, backend).
+// /metrics (Prometheus text) and GET /api/v1/info (name, version, revision, backend, and the
+// kiosk's card reader bridge URL).
 // Also POST /api/v1/client-errors, where the web apps report their uncaught errors.
 void RegisterSystemRoutes(App& app);
 

@@ -23,7 +23,7 @@ def version_prints_revision(ctx):
 @test_once
 def help_on_every_subcommand(ctx):
     for args in [["--help"], ["serve", "--help"], ["init", "--help"], ["version", "--help"],
-                 ["config", "check", "--help"]]:
+                 ["config", "check", "--help"], ["card-reader-sim", "--help"]]:
         r = run_cli(*args)
         check(r.returncode == 0 and "--help" in r.stdout, f"{args}: {r.returncode} {r.stdout[:200]}")
     r = run_cli("serve", "--help")

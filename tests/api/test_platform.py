@@ -28,6 +28,11 @@ def info_names_platform_and_backend(ctx):
     check(body["version"].count(".") == 2, body)
     check(body["revision"], body)
     check(body["database"] == ctx.backend, f"{body['database']} != {ctx.backend}")
+    reader = body["kiosk"]["card_reader_url"]
+    check(reader.startswith("http://") or reader.startswith("https://"), body)
+    _, hdrs, _ = call(ctx.server, "GET", "/")
+    origin = "/".join(reader.split("/")[:3])
+    check(f"connect-src 'self' {origin};" in hdrs.get("content-security-policy", ""), hdrs)
 
 
 @test

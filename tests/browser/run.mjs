@@ -5,8 +5,12 @@
 //
 // Uses playwright-core from web/node_modules and Debian's /usr/bin/chromium. Demo users come
 // from tests/fixtures/demo.json; citizens' SMS codes are read from DANGAN_NOTIFY_SMS_LOG.
-// Screenshots go to build/screenshots/. Prints "ok - name" / "not ok - name: reason" per test
-// and "N passed, N failed" last; exits 1 if any test failed.
+// The kiosk's ID-card reader bridge is played by `dangan card-reader-sim` (cardreader.mjs) on
+// the address GET /api/v1/info gives the kiosk. Screenshots go to build/screenshots/. Prints
+// "ok - name" / "not ok - name: reason" per test and "N passed, N failed" last; exits 1 if any
+// test failed.
+import { archivesTests } from './archives.mjs'
+import { startCardReader, stopCardReader } from './cardreader.mjs'
 import { BASE, close, counts, launch } from './lib.mjs'
 import { kioskTests } from './kiosk.mjs'
 import { portalTests } from './portal.mjs'
@@ -29,16 +33,19 @@ async function main() {
   const statusText = `v${info.version} · ${info.revision} · ${info.database}`
 
   try {
+    await startCardReader(info.kiosk?.card_reader_url ?? 'http://127.0.0.1:8765')
     await launch()
     await staffTests() // logs admin and auditor in; later suites reuse those sessions
     await portalTests()
     await kioskTests()
     await shellTests(statusText)
+    await archivesTests() // last: its citizens' SMS codes are a minute apart from the portal's
   } catch (e) {
     console.log(`not ok - browser tests stopped: ${String(e?.message ?? e).split('\n')[0]}`)
     counts.failed++
   } finally {
     await close()
+    await stopCardReader()
   }
   console.log(`${counts.passed} passed, ${counts.failed} failed`)
   process.exit(counts.failed > 0 ? 1 : 0)

@@ -10,7 +10,13 @@ const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: HomeView, meta: { title: '首页' } },
   { path: '/login', name: 'login', component: LoginView, meta: { title: '登录', public: true } },
   { path: '/me', name: 'me', component: MeView, meta: { title: '我的业务', requires: 'citizen' } },
-  ...TILES.map((t) => ({ path: t.path, component: ServiceView, meta: { title: t.title } })),
+  {
+    path: '/lookup',
+    name: 'lookup',
+    component: () => import('./views/LookupView.vue'),
+    meta: { title: '档案查询', requires: 'citizen' },
+  },
+  ...TILES.filter((t) => t.path !== '/lookup').map((t) => ({ path: t.path, component: ServiceView, meta: { title: t.title } })),
   // A terminal has no address bar: any unknown path just shows the home screen.
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
@@ -20,5 +26,6 @@ export const router = createRouter({ history: createWebHistory('/kiosk/'), route
 // A terminal never resumes a session from before a reload: only the one logged in here counts.
 router.beforeEach((to) => {
   if (!to.meta.requires) return true
-  return useSession().user.value?.kind === to.meta.requires ? true : '/login'
+  if (useSession().user.value?.kind === to.meta.requires) return true
+  return { path: '/login', query: { redirect: to.fullPath } }
 })

@@ -12,6 +12,11 @@ const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { title: '登录', public: true } },
   { path: '/me', name: 'me', component: MeView, meta: { title: '我的', public: true } },
   {
+    path: '/lookup',
+    component: () => import('./views/LookupView.vue'),
+    meta: { title: '档案存放地查询', requires: 'citizen' },
+  },
+  {
     path: '/employer/login',
     component: () => import('./views/employer/EmployerLoginView.vue'),
     meta: { title: '单位登录', public: true },
@@ -26,7 +31,8 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/employer/EmployerHomeView.vue'),
     meta: { title: '单位首页', requires: 'employer' },
   },
-  ...FEATURES.filter((f) => f.path !== '/me').map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
+  // Services with a page of their own; the others show that they are being built.
+  ...FEATURES.filter((f) => !['/me', '/lookup'].includes(f.path)).map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: '页面不存在' } },
 ]
 

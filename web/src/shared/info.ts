@@ -7,6 +7,8 @@ export interface ServerInfo {
   version: string
   revision: string
   database: string
+  /** The kiosk's ID-card reader bridge (config kiosk.card_reader_url). */
+  kiosk?: { card_reader_url?: string }
 }
 
 export function isServerInfo(v: unknown): v is ServerInfo {
@@ -25,12 +27,10 @@ export type InfoState = 'loading' | 'ok' | 'error'
 // One request per page load, shared by every component that asks.
 const info = ref<ServerInfo | null>(null)
 const state = ref<InfoState>('loading')
-let started = false
+let loaded: Promise<void> | null = null
 
-function load(): void {
-  if (started) return
-  started = true
-  getJson('/info')
+function load(): Promise<void> {
+  loaded ??= getJson('/info')
     .then((body) => {
       if (!isServerInfo(body)) throw new Error('unexpected /info body')
       info.value = body
@@ -39,11 +39,18 @@ function load(): void {
     .catch(() => {
       state.value = 'error'
     })
+  return loaded
+}
+
+/** The /info answer once it has arrived (null when the server cannot be reached). */
+export async function serverInfo(): Promise<ServerInfo | null> {
+  await load()
+  return info.value
 }
 
 /** Server name/version/revision/database for status lines; never throws. */
 export function useServerInfo() {
-  load()
+  void load()
   const text = computed(() => {
     if (state.value === 'ok' && info.value) return formatServerInfo(info.value)
     return state.value === 'loading' ? '正在连接服务…' : '服务暂不可用'

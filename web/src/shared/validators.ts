@@ -74,3 +74,8 @@ export function groupIdNumber(v: string): string {
 export function groupMobile(v: string): string {
   return [v.slice(0, 3), v.slice(3, 7), v.slice(7)].filter(Boolean).join(' ')
 }
+
+/** "220102198503150015" → "2201**********0015", as the server masks ID numbers. */
+export function maskIdNumber(v: string): string {
+  return v.length <= 8 ? '*'.repeat(v.length) : `${v.slice(0, 4)}${'*'.repeat(v.length - 8)}${v.slice(-4)}`
+}

@@ -27,8 +27,11 @@ export interface StaffModule {
   built?: boolean
 }
 
+/** Who may look people up (docs/api-archives.md): the grant's scope decides whom. */
+export const PERSON_READERS = ['window_clerk', 'archivist', 'reviewer', 'branch_admin'] as const
+
 export const MODULES: readonly StaffModule[] = [
-  { path: '/persons', title: '人员360°视图', icon: User, summary: '按身份证号查看参保人员的参保单位、参保期间、档案条目、预约与证明记录，并检索其档案的 OCR 全文。' },
+  { path: '/persons', title: '人员档案（360°）', icon: User, summary: '按身份证号或姓名和出生日期查找参保人员，查看其参保经历、档案存放位置和卷内目录。', roles: PERSON_READERS, built: true },
   { path: '/appointments', title: '预约与队列', icon: Calendar, summary: '管理网点时段与容量、查档登记和到访预约、现场叫号及违约记录。' },
   { path: '/certificates', title: '查档证明', icon: DocumentChecked, summary: '出具、打印和撤销查档证明，查看证明的核验情况。' },
   { path: '/transfers', title: '移交审核', icon: FolderChecked, summary: '审核参保单位上传的退休人员档案数字化成果：四性检测、OCR 与逐页退回意见。' },

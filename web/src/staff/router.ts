@@ -1,7 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { hasAnyRole } from '@shared/roles'
 import { useSession } from '@shared/session'
-import { MODULES } from './modules'
+import { MODULES, PERSON_READERS } from './modules'
 import OverviewView from './views/OverviewView.vue'
 import ModuleView from './views/ModuleView.vue'
 import NotFoundView from './views/NotFoundView.vue'
@@ -12,6 +12,7 @@ const VIEWS: Record<string, RouteRecordRaw['component']> = {
   '/users': () => import('./views/UsersView.vue'),
   '/audit': () => import('./views/AuditView.vue'),
   '/employers': () => import('./views/EmployersView.vue'),
+  '/persons': () => import('./views/PersonsView.vue'),
 }
 
 const routes: RouteRecordRaw[] = [
@@ -24,6 +25,11 @@ const routes: RouteRecordRaw[] = [
       meta: { title: m.title, ...(m.roles ? { roles: m.roles } : {}) },
     }),
   ),
+  {
+    path: '/persons/:id',
+    component: () => import('./views/PersonView.vue'),
+    meta: { title: '人员档案（360°）', roles: PERSON_READERS },
+  },
   {
     path: '/forbidden',
     name: 'forbidden',
