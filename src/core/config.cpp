@@ -138,7 +138,12 @@ std::vector<KeyInfo> BuildKeys() {
     constexpr std::int64_t kMaxInt = std::int64_t{1} << 40;
     return {
         Str("server.listen", "Address and port to listen on, HOST:PORT", &C::server, &C::Server::listen, CheckListen),
-        Int("server.threads", "Worker threads serving requests", &C::server, &C::Server::threads, 1, 256),
+        Int("server.threads", "Network threads: read requests, write answers, serve files", &C::server,
+            &C::Server::threads, 1, 256),
+        Int("server.handler_threads",
+            "Threads running handlers that wait on the database or the audit log (0: run them on the network "
+            "threads)",
+            &C::server, &C::Server::handler_threads, 0, 1024),
         Str("server.web_root", "Directory of the built web app (web/dist)", &C::server, &C::Server::web_root),
         Int("server.max_body_bytes", "Largest JSON request body; larger gets 413", &C::server,
             &C::Server::max_body_bytes, 1024, kMaxInt),

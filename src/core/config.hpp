@@ -18,7 +18,8 @@ namespace dangan::core {
 struct Config {
     struct Server {
         std::string listen = "127.0.0.1:8080";
-        std::int64_t threads = 2;
+        std::int64_t threads = 2;          // network threads: parse requests, write answers
+        std::int64_t handler_threads = 32;  // run handlers that wait on the database or the audit log
         std::string web_root = "web/dist";
         std::int64_t max_body_bytes = 1 << 20;          // JSON request bodies
         std::int64_t max_upload_bytes = 64 << 20;       // the hard ceiling; larger bodies are cut off

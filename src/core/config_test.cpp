@@ -338,6 +338,7 @@ TEST(Config, EveryKeyRoundTripsThroughText) {
     changed.server.max_json_depth = 10;
     changed.server.read_timeout_seconds = 11;
     changed.server.write_timeout_seconds = 12;
+    changed.server.handler_threads = 8;
     changed.server.handler_timeout_seconds = 13;
     changed.server.shutdown_grace_seconds = 14;
     changed.server.access_log = false;

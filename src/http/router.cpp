@@ -37,7 +37,7 @@ bool MatchSegments(const Route& route, const std::vector<std::string_view>& part
 
 std::string Route::Label() const { return std::string(MethodName(method)) + " " + pattern; }
 
-void Router::Add(Method method, const std::string& pattern, Access access, Handler handler) {
+void Router::Add(Method method, const std::string& pattern, Access access, Handler handler, Execution execution) {
     if (pattern.empty() || pattern[0] != '/') throw std::logic_error("route pattern must start with /: " + pattern);
     Route route;
     route.id = routes_.size();
@@ -57,6 +57,7 @@ void Router::Add(Method method, const std::string& pattern, Access access, Handl
     }
     route.access = std::move(access);
     route.handler = std::move(handler);
+    route.execution = execution;
     if (HasParams(route)) {
         any_params_ = true;
     } else {

@@ -20,6 +20,11 @@ namespace dangan::http {
 
 using Handler = std::function<Response(Request&)>;
 
+// Where a handler runs. Most wait on the database or on the audit log's group commit and run
+// on the server's handler threads, so that a waiting handler does not hold up the network
+// thread; a handler that answers from memory (/healthz, /api/v1/info) runs inline.
+enum class Execution { kBlocking, kInline };
+
 struct Route {
     std::size_t id = 0;  // index in Router::routes()
     Method method = Method::kGet;
@@ -27,6 +32,7 @@ struct Route {
     std::vector<std::string> segments;
     Access access;  // who may call it (deny by default: see auth.hpp)
     Handler handler;
+    Execution execution = Execution::kBlocking;
 
     std::string Label() const;  // "GET /api/v1/info"
 };
@@ -41,7 +47,8 @@ struct RouteMatch {
 class Router {
 public:
     // Adds a route; adding the same method and pattern twice is a programming error (throws).
-    void Add(Method method, const std::string& pattern, Access access, Handler handler);
+    void Add(Method method, const std::string& pattern, Access access, Handler handler,
+             Execution execution = Execution::kBlocking);
 
     // HEAD requests match GET routes.
     RouteMatch Find(Method method, std::string_view path) const;

@@ -9,9 +9,12 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <restinio/all.hpp>
+
+#include <asio/thread_pool.hpp>
 
 #include "core/crypto.hpp"
 #include "core/logging.hpp"
@@ -110,11 +113,12 @@ private:
     int count_ = 0;
 };
 
-// Converts, dispatches and writes one request; the in-flight count is left when written.
+// Dispatches and writes one request; the in-flight count is left when written. Runs on a
+// network thread or a handler thread: RESTinio's done() hands the writing to the
+// connection's own executor, so it may be called from any thread.
 template <typename Handle>
-restinio::request_handling_status_t Respond(App& app, InFlight& in_flight, const Handle& req) {
-    auto started = std::chrono::steady_clock::now();
-    Request request = ToRequest(*req);
+void Respond(App& app, InFlight& in_flight, const Handle& req, Request request,
+             std::chrono::steady_clock::time_point started) {
     core::RequestIdScope scope(request.request_id);
     Response response = Dispatch(app, request);
 
@@ -142,14 +146,35 @@ restinio::request_handling_status_t Respond(App& app, InFlight& in_flight, const
                      request.query.empty() ? "" : "?", request.query, response.status, micros);
     }
     builder.done([&in_flight](const auto&) { in_flight.Leave(); });
-    return restinio::request_accepted();
+}
+
+// True when the request's handler may wait (on the database, on the audit log) and so should
+// run on a handler thread. Files and unmatched paths are answered inline.
+bool Blocks(const App& app, const Request& request) {
+    RouteMatch match = app.router.Find(request.method, request.path);
+    return match.route != nullptr && match.route->execution == Execution::kBlocking;
 }
 
 template <typename Handle>
-restinio::request_handling_status_t HandleRequest(App& app, InFlight& in_flight, const Handle& req) {
+restinio::request_handling_status_t HandleRequest(App& app, InFlight& in_flight, asio::thread_pool* handlers,
+                                                  const Handle& req) {
     in_flight.Enter();
     try {
-        return Respond(app, in_flight, req);
+        auto started = std::chrono::steady_clock::now();
+        Request request = ToRequest(*req);
+        if (handlers != nullptr && Blocks(app, request)) {
+            asio::post(*handlers, [&app, &in_flight, req, request = std::move(request), started]() mutable {
+                try {
+                    Respond(app, in_flight, req, std::move(request), started);
+                } catch (const std::exception& e) {  // broken infrastructure: RESTinio's timeout answers
+                    spdlog::error("request failed: {}", e.what());
+                    in_flight.Leave();
+                }
+            });
+        } else {
+            Respond(app, in_flight, req, std::move(request), started);
+        }
+        return restinio::request_accepted();
     } catch (...) {  // only broken infrastructure gets here (Dispatch catches handler failures)
         in_flight.Leave();
         throw;
@@ -162,6 +187,10 @@ Status ServeWith(App& app, const std::function<void(const std::string&)>& on_lis
     HostPort hp = SplitListen(cfg.listen);
     InFlight in_flight;
     asio::io_context io;
+    // Handlers that wait run here, so a network thread never waits (see Execution).
+    std::optional<asio::thread_pool> handler_pool;
+    if (cfg.handler_threads > 0) handler_pool.emplace(static_cast<std::size_t>(cfg.handler_threads));
+    asio::thread_pool* handlers = handler_pool ? &*handler_pool : nullptr;
     using Settings = restinio::server_settings_t<Traits>;
     restinio::http_server_t<Traits> server{
         restinio::external_io_context(io),
@@ -177,7 +206,8 @@ Status ServeWith(App& app, const std::function<void(const std::string&)>& on_lis
                                           .max_field_value_size(static_cast<std::size_t>(cfg.max_header_bytes))
                                           .max_field_count(static_cast<std::size_t>(cfg.max_headers))
                                           .max_body_size(static_cast<std::uint64_t>(cfg.max_upload_bytes)))
-            .request_handler([&app, &in_flight](auto req) { return HandleRequest(app, in_flight, req); })};
+            .request_handler(
+                [&app, &in_flight, handlers](auto req) { return HandleRequest(app, in_flight, handlers, req); })};
 
     try {
         server.open_sync();
@@ -216,6 +246,7 @@ Status ServeWith(App& app, const std::function<void(const std::string&)>& on_lis
     }
     for (auto& t : workers) t.join();
     if (stopper.joinable()) stopper.join();
+    if (handler_pool) handler_pool->join();
     spdlog::info("stopped");
     return Ok();
 }

@@ -45,9 +45,9 @@ Result<ClientError> ParseClientError(const nlohmann::json& body) {
 }
 
 void RegisterSystemRoutes(App& app) {
-    app.router.Add(Method::kGet, "/healthz", Access::Public(), [](Request&) {
-        return Response::Text("ok\n", "text/plain; charset=utf-8");
-    });
+    app.router.Add(
+        Method::kGet, "/healthz", Access::Public(),
+        [](Request&) { return Response::Text("ok\n", "text/plain; charset=utf-8"); }, Execution::kInline);
 
     app.router.Add(Method::kGet, "/readyz", Access::Public(), [&app](Request&) {
         if (app.draining.load()) {
@@ -70,7 +70,7 @@ void RegisterSystemRoutes(App& app) {
             "dangan_db_pool_waits_total {}\n",
             pool.size, pool.in_use, pool.waits);
         return Response::Text(app.metrics.RenderPrometheus(extra), "text/plain; version=0.0.4; charset=utf-8");
-    });
+    }, Execution::kInline);
 
     // The web apps report their uncaught errors here so that operators see them in the log.
     app.router.Add(Method::kPost, "/api/v1/client-errors", Access::Public(), [](Request& request) {
@@ -91,9 +91,9 @@ void RegisterSystemRoutes(App& app) {
                                             {"database", std::string(db::BackendName(app.db->backend()))},
                                             {"kiosk", {{"card_reader_url", app.config.kiosk.card_reader_url}}}}
                                  .dump();
-    app.router.Add(Method::kGet, "/api/v1/info", Access::Public(), [info](Request&) {
-        return Response::Text(info, "application/json; charset=utf-8");
-    });
+    app.router.Add(
+        Method::kGet, "/api/v1/info", Access::Public(),
+        [info](Request&) { return Response::Text(info, "application/json; charset=utf-8"); }, Execution::kInline);
 }
 
 }  // namespace dangan::http

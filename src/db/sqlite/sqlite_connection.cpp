@@ -84,8 +84,11 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
 
     // SQLite opens lazily: the first statement is what finds a missing directory or a file
     // that is not a database.
-    const char* setup = read_only ? "SELECT COUNT(*) FROM sqlite_master"
-                                  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON";
+    // 32 MiB of page cache per connection (the default is 2 MiB): the upper levels of the
+    // indexes of ten million persons stay in memory, and a look-up reads only leaf pages.
+    const char* setup = read_only ? "PRAGMA cache_size = -32768; SELECT COUNT(*) FROM sqlite_master"
+                                  : "PRAGMA cache_size = -32768; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                                    "PRAGMA foreign_keys = ON";
     std::string journal_mode;
     char* message = nullptr;
     const int setup_rc = sqlite3_exec(
