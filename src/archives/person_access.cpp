@@ -28,14 +28,18 @@ Result<std::string> ValidatePurpose(const std::optional<std::string>& purpose) {
     return std::string(text);
 }
 
-bool CoversPerson(const http::Principal& principal, const std::vector<std::string>& roles, const Person& person) {
-    if (principal.kind != http::Principal::Kind::kStaff || person.region_code.empty()) return false;
+bool CoversRegion(const http::Principal& principal, const std::vector<std::string>& roles, std::string_view region) {
+    if (principal.kind != http::Principal::Kind::kStaff || region.empty()) return false;
     return std::any_of(principal.grants.begin(), principal.grants.end(), [&](const http::Grant& g) {
         if (g.scope.empty() || std::find(roles.begin(), roles.end(), g.role) == roles.end()) return false;
         // A branch scope (220102-001) serves the persons of its district (220102).
         const std::string_view scope = std::string_view(g.scope).substr(0, g.scope.find('-'));
-        return std::string_view(person.region_code).substr(0, scope.size()) == scope;
+        return region.substr(0, scope.size()) == scope;
     });
+}
+
+bool CoversPerson(const http::Principal& principal, const std::vector<std::string>& roles, const Person& person) {
+    return CoversRegion(principal, roles, person.region_code);
 }
 
 nlohmann::json MaskedPersonJson(const Person& person) {

@@ -28,6 +28,10 @@ Result<std::string> ValidatePurpose(const std::optional<std::string>& purpose);
 // district.
 bool CoversPerson(const http::Principal& principal, const std::vector<std::string>& roles, const Person& person);
 
+// True when `principal` holds one of `roles` in a scope that covers `region` (a region code
+// of a person or of an archive holder); the same branch rule as CoversPerson.
+bool CoversRegion(const http::Principal& principal, const std::vector<std::string>& roles, std::string_view region);
+
 // The person as staff and the citizen see it: ID number and mobile masked.
 // {"id","name","id_number","mobile","gender","birth_date","region_code"}
 nlohmann::json MaskedPersonJson(const Person& person);

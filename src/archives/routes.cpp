@@ -3,6 +3,7 @@
 // (archive.read, person.read, person.read_full); a staff read outside the reader's scopes is
 // refused with 403 and audited as access_denied. Shapes: docs/api-archives.md.
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "archives/person_access.hpp"
@@ -37,12 +38,41 @@ audit::Entry PersonEntry(const http::Request& request, std::string action, const
     return entry;
 }
 
+// Staff look-ups that find nobody. The ID-number search answers like the citizen services
+// (the clerk reads it to the person at the window); the others name what was searched.
 Error PersonNotFound(std::string field = "id") {
-    return MakeError(ErrorCode::kNotFound, NextStepsMessage(), std::move(field), "person_not_found");
+    std::string message = field == "id_number" ? NextStepsMessage()
+                          : field == "name"    ? "未找到该姓名和出生日期的人员，请核对，或改用身份证号码查询。"
+                                               : "未找到该人员，可能链接已失效，请重新查询。";
+    return MakeError(ErrorCode::kNotFound, std::move(message), std::move(field), "person_not_found");
 }
 
 Error OutsideScope(std::string field = "id") {
     return MakeError(ErrorCode::kForbidden, "该人员不在您的管辖范围内，无权查阅", std::move(field), "forbidden");
+}
+
+// Answers about a person are never stored by a browser or a proxy: kiosks are shared.
+http::Response Private(http::Response r) {
+    r.Header("Cache-Control", "no-store");
+    return r;
+}
+
+// The purpose of a staff read, from the header X-Dangan-Purpose (percent-encoded UTF-8), so
+// that it stays out of URLs, access logs and browser history.
+Result<std::string> PurposeOf(const http::Request& request) {
+    auto header = request.Header("x-dangan-purpose");
+    if (!header) return ValidatePurpose(std::nullopt);
+    return ValidatePurpose(http::PercentDecode(*header, false));
+}
+
+// A staff reader may see a person whose region, or the region of one of whose archive
+// holders, lies within one of their grants of `roles`: a Changchun clerk serves a person born
+// in Yanbian whose archive is kept in Changchun.
+bool MayRead(const http::Principal& principal, const std::vector<std::string>& roles, const Person& person,
+             const std::vector<ArchiveRecord>& records) {
+    if (CoversPerson(principal, roles, person)) return true;
+    return std::any_of(records.begin(), records.end(),
+                       [&](const ArchiveRecord& r) { return CoversRegion(principal, roles, r.holder.region_code); });
 }
 
 Status AuditDenied(http::App& app, const http::Request& request, const Person& person, const std::string& purpose) {
@@ -62,7 +92,7 @@ http::Response Me(http::App& app, http::Request& request) {
     }
     nlohmann::json out = MaskedPersonJson(**person);
     out.erase("region_code");
-    return http::Response::Json(out);
+    return Private(http::Response::Json(out));
 }
 
 http::Response MyArchives(http::App& app, http::Request& request) {
@@ -77,36 +107,41 @@ http::Response MyArchives(http::App& app, http::Request& request) {
     json list = json::array();
     for (const ArchiveRecord& r : *records) list.push_back(CitizenRecordJson(r));
     json steps = records->empty() ? json(NextSteps()) : json::array();
-    return http::Response::Json(
-        {{"person", {{"name", request.principal->display_name}}}, {"records", std::move(list)}, {"next_steps", steps}});
+    return Private(http::Response::Json(
+        {{"person", {{"name", request.principal->display_name}}}, {"records", std::move(list)}, {"next_steps", steps}}));
 }
 
 // --- staff ---------------------------------------------------------------------------
 
+struct StaffReading {
+    Person person;
+    std::string purpose;
+    std::vector<ArchiveRecord> records;  // with items
+};
+
 // The person of :id for a staff read by `roles`, after the purpose and scope checks.
-Result<std::pair<Person, std::string>> StaffRead(http::App& app, const http::Request& request,
-                                                 const std::vector<std::string>& roles) {
-    auto purpose = ValidatePurpose(request.QueryParam("purpose"));
+Result<StaffReading> StaffRead(http::App& app, const http::Request& request, const std::vector<std::string>& roles) {
+    auto purpose = PurposeOf(request);
     if (!purpose) return purpose.error();
     const std::string& id = request.Param("id");
     if (!core::IsId(id)) return PersonNotFound();
     auto person = FindPersonById(*app.db, app.keyring, id);
     if (!person) return person.error();
     if (!*person) return PersonNotFound();
-    if (!CoversPerson(*request.principal, roles, **person)) {
+    auto records = RecordsOfPerson(*app.db, (*person)->id, true);
+    if (!records) return records.error();
+    if (!MayRead(*request.principal, roles, **person, *records)) {
         DANGAN_TRY(AuditDenied(app, request, **person, *purpose));
         return OutsideScope();
     }
-    return std::make_pair(std::move(**person), std::move(*purpose));
+    return StaffReading{std::move(**person), std::move(*purpose), std::move(*records)};
 }
 
 // The person view (360°): the person, their records with items, their employment periods.
 http::Response GetPerson(http::App& app, http::Request& request) {
     auto read = StaffRead(app, request, kReadRoles);
     if (!read) return http::Response::FromError(read.error());
-    auto& [person, purpose] = *read;
-    auto records = RecordsOfPerson(*app.db, person.id, true);
-    if (!records) return http::Response::FromError(records.error());
+    auto& [person, purpose, records] = *read;
     auto periods = PeriodsOfPerson(*app.db, person.id);
     if (!periods) return http::Response::FromError(periods.error());
     if (Status s = audit::Record(app, PersonEntry(request, "person.read", person, purpose)); !s) {
@@ -114,22 +149,20 @@ http::Response GetPerson(http::App& app, http::Request& request) {
     }
     json out = MaskedPersonJson(person);
     out["records"] = json::array();
-    for (const ArchiveRecord& r : *records) out["records"].push_back(StaffRecordJson(r, true));
+    for (const ArchiveRecord& r : records) out["records"].push_back(StaffRecordJson(r, true));
     out["employment"] = json::array();
     for (const EmploymentPeriod& p : *periods) out["employment"].push_back(PeriodJson(p));
-    return http::Response::Json(out);
+    return Private(http::Response::Json(out));
 }
 
 http::Response GetIdentifiers(http::App& app, http::Request& request) {
     auto read = StaffRead(app, request, kReadFullRoles);
     if (!read) return http::Response::FromError(read.error());
-    auto& [person, purpose] = *read;
+    const auto& [person, purpose, records] = *read;
     if (Status s = audit::Record(app, PersonEntry(request, "person.read_full", person, purpose)); !s) {
         return http::Response::FromError(s.error());
     }
-    http::Response r = http::Response::Json({{"id_number", person.id_number}, {"mobile", person.mobile}});
-    r.Header("Cache-Control", "no-store");
-    return r;
+    return Private(http::Response::Json({{"id_number", person.id_number}, {"mobile", person.mobile}}));
 }
 
 // The persons a search names: by ID number (one at most) or by name and birth date.
@@ -175,12 +208,12 @@ http::Response SearchPersons(http::App& app, http::Request& request) {
 
     json persons = json::array();
     for (const Person& person : *candidates) {
-        if (!CoversPerson(*request.principal, kReadRoles, person)) {
+        auto records = RecordsOfPerson(*app.db, person.id, false);
+        if (!records) return http::Response::FromError(records.error());
+        if (!MayRead(*request.principal, kReadRoles, person, *records)) {
             if (Status s = AuditDenied(app, request, person, *purpose); !s) return http::Response::FromError(s.error());
             continue;
         }
-        auto records = RecordsOfPerson(*app.db, person.id, false);
-        if (!records) return http::Response::FromError(records.error());
         if (Status s = audit::Record(app, PersonEntry(request, "person.read", person, *purpose)); !s) {
             return http::Response::FromError(s.error());
         }
@@ -189,8 +222,11 @@ http::Response SearchPersons(http::App& app, http::Request& request) {
         for (const ArchiveRecord& r : *records) p["records"].push_back(StaffRecordJson(r, false));
         persons.push_back(std::move(p));
     }
-    if (persons.empty()) return http::Response::FromError(OutsideScope(body->contains("id_number") ? "id_number" : "name"));
-    return http::Response::Json({{"persons", std::move(persons)}});
+    if (persons.empty()) {
+        const bool by_id = !body->value("id_number", json()).is_null() && !body->value("id_number", std::string()).empty();
+        return http::Response::FromError(OutsideScope(by_id ? "id_number" : "name"));
+    }
+    return Private(http::Response::Json({{"persons", std::move(persons)}}));
 }
 
 // --- public --------------------------------------------------------------------------

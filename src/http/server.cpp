@@ -113,14 +113,24 @@ private:
     int count_ = 0;
 };
 
+// The answer to a request that waited for a handler thread longer than the handler timeout:
+// its client has likely given up, and doing its work now would only deepen the backlog.
+Response TooLate(App& app) {
+    Response r = Response::FromError(
+        MakeError(ErrorCode::kUnavailable, "服务器繁忙，请稍后再试", "", "server_busy"));
+    for (const auto& [name, value] : SecurityHeaders(app)) r.Header(name, value);
+    r.Header("Retry-After", "5");
+    return r;
+}
+
 // Dispatches and writes one request; the in-flight count is left when written. Runs on a
 // network thread or a handler thread: RESTinio's done() hands the writing to the
 // connection's own executor, so it may be called from any thread.
 template <typename Handle>
 void Respond(App& app, InFlight& in_flight, const Handle& req, Request request,
-             std::chrono::steady_clock::time_point started) {
+             std::chrono::steady_clock::time_point started, bool too_late = false) {
     core::RequestIdScope scope(request.request_id);
-    Response response = Dispatch(app, request);
+    Response response = too_late ? TooLate(app) : Dispatch(app, request);
 
     auto builder = req->create_response(restinio::http_status_line_t{
         restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
@@ -164,10 +174,15 @@ restinio::request_handling_status_t HandleRequest(App& app, InFlight& in_flight,
         Request request = ToRequest(*req);
         if (handlers != nullptr && Blocks(app, request)) {
             asio::post(*handlers, [&app, &in_flight, req, request = std::move(request), started]() mutable {
+                const bool too_late = std::chrono::steady_clock::now() - started >
+                                      std::chrono::seconds(app.config.server.handler_timeout_seconds);
                 try {
-                    Respond(app, in_flight, req, std::move(request), started);
+                    Respond(app, in_flight, req, std::move(request), started, too_late);
                 } catch (const std::exception& e) {  // broken infrastructure: RESTinio's timeout answers
                     spdlog::error("request failed: {}", e.what());
+                    in_flight.Leave();
+                } catch (...) {
+                    spdlog::error("request failed with an unknown exception");
                     in_flight.Leave();
                 }
             });
@@ -246,7 +261,10 @@ Status ServeWith(App& app, const std::function<void(const std::string&)>& on_lis
     }
     for (auto& t : workers) t.join();
     if (stopper.joinable()) stopper.join();
-    if (handler_pool) handler_pool->join();
+    if (handler_pool) {  // work still queued after the grace period is dropped, not run
+        handler_pool->stop();
+        handler_pool->join();
+    }
     spdlog::info("stopped");
     return Ok();
 }

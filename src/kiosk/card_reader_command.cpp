@@ -1,9 +1,13 @@
 // `dangan card-reader-sim`: the kiosk's ID-card reader bridge, simulated (card_reader.hpp).
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/internal.hpp"
 #include "core/logging.hpp"
@@ -17,6 +21,7 @@ namespace {
 struct SimOptions {
     int port = 8765;
     std::string card;
+    std::vector<std::string> allow_origins;  // empty: DefaultAllowedOrigins()
 };
 
 int RunSim(const SimOptions& o) {
@@ -24,11 +29,21 @@ int RunSim(const SimOptions& o) {
         cli::PrintError(s.error());
         return cli::kExitConfig;
     }
+    BridgePolicy policy{.port = o.port, .allowed_origins = {}};
+    for (const auto& text : o.allow_origins.empty() ? DefaultAllowedOrigins() : o.allow_origins) {
+        auto origin = ParseAllowedOrigin(text);
+        if (!origin) {
+            cli::PrintError(origin.error());
+            return cli::kExitConfig;
+        }
+        policy.allowed_origins.push_back(*origin);
+    }
     http::App app;
     // Only this machine's browser may read the card; no files, no per-request log (the kiosk
-    // polls every second).
+    // polls every second). Every handler answers from memory, so no handler pool.
     app.config.server.listen = fmt::format("127.0.0.1:{}", o.port);
     app.config.server.threads = 1;
+    app.config.server.handler_threads = 0;
     app.config.server.web_root.clear();
     app.config.server.access_log = false;
     app.config.server.shutdown_grace_seconds = 1;
@@ -43,7 +58,8 @@ int RunSim(const SimOptions& o) {
         }
         slot.Place(*card);
     }
-    RegisterCardReaderRoutes(app, slot);
+    const std::vector<std::string> origins = policy.allowed_origins;
+    RegisterCardReaderRoutes(app, slot, std::move(policy));
 
     Status s = http::Serve(app, [&](const std::string& address) {
         std::cout << fmt::format("身份证读卡器模拟服务已启动：http://{}/card\n", address);
@@ -54,6 +70,7 @@ int RunSim(const SimOptions& o) {
                          "'{\"id_number\":\"…\",\"name\":\"…\"}' http://"
                       << address << "/card\n";
         }
+        std::cout << fmt::format("允许读取身份证的网页来源：{}\n", fmt::join(origins, "、"));
         std::cout << "按 Ctrl+C 停止。" << std::endl;
     });
     if (!s) {
@@ -80,6 +97,10 @@ cli::CommandSet CardReaderCommands() {
             ->check(CLI::Range(1, 65535))
             ->capture_default_str();
         sim->add_option("--card", o.card, "Start with a card on the reader: ID_NUMBER,NAME");
+        sim->add_option("--allow-origin", o.allow_origins,
+                        "Origin of the kiosk pages allowed to read the card, e.g. http://127.0.0.1:8080 (repeatable; "
+                        "default http://127.0.0.1:8080 and http://localhost:8080)")
+            ->allow_extra_args(false);  // one value per --allow-origin
         state->sim = sim;
     };
     set.run_if_chosen = [state]() -> std::optional<int> {

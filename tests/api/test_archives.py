@@ -147,8 +147,7 @@ def person_view_has_records_items_and_employment(ctx):
     server = demo_server(ctx)
     user, token, _ = staff_session(server, ["window_clerk"], "2201")
     pid = person_id(server, "li")
-    status, _, view = call_json(server, "GET", f"/api/v1/persons/{pid}?purpose=%E9%80%80%E4%BC%91",
-                                headers=with_session(token))
+    status, _, view = call_json(server, "GET", f"/api/v1/persons/{pid}", headers=with_session(token, purpose="退休"))
     check(status == 200, f"{status} {view}")
     check(view["name"] == "李建国" and view["id_number"] == "2201**********0138", view)
     codes = [r["archival_code"] for r in view["records"]]
@@ -188,3 +187,52 @@ def public_lists_of_holders_and_branches(ctx):
     status, _, body = call_json(server, "GET", "/api/v1/holders?kind=" + SQL_ATTACK.replace(" ", "%20"))
     check_error(status, body, 400, "invalid_kind", "kind")
     check(sql(server, "SELECT COUNT(*) FROM persons") == [["6"]], "persons intact")
+
+
+@test
+def purpose_travels_in_a_header_not_the_url(ctx):
+    server = demo_server(ctx)
+    _, token, _ = staff_session(server, ["window_clerk"], "2201")
+    pid = person_id(server, "wang")
+    status, _, body = call_json(server, "GET", f"/api/v1/persons/{pid}?purpose=x", headers=with_session(token))
+    check_error(status, body, 400, "purpose_required", "purpose")
+    status, hdrs, view = call_json(server, "GET", f"/api/v1/persons/{pid}",
+                                   headers=with_session(token, purpose="窗口 查询 100%"))
+    check(status == 200 and hdrs.get("cache-control") == "no-store", f"{status} {hdrs}")
+    pid_reads = audit_rows(server, "person.read", f"AND subject_person_id = '{pid}' AND purpose = '窗口 查询 100%'")
+    check(len(pid_reads) == 1, pid_reads)
+
+
+@test
+def personal_answers_are_not_cached(ctx):
+    server = demo_server(ctx)
+    age_codes(server)
+    token, _, _ = login(server, "wang")
+    for path in ("/api/v1/me", "/api/v1/me/archives"):
+        status, hdrs, _ = call_json(server, "GET", path, headers=with_session(token))
+        check(status == 200 and hdrs.get("cache-control") == "no-store", f"{path}: {status} {hdrs}")
+    _, staff, csrf = staff_session(server, ["window_clerk"], "2201")
+    status, hdrs, _ = search(server, staff, csrf, {"id_number": DEMO["wang"][1], "purpose": "a"})
+    check(status == 200 and hdrs.get("cache-control") == "no-store", f"{status} {hdrs}")
+
+
+@test
+def a_clerk_may_read_a_person_whose_archive_their_region_holds(ctx):
+    server = demo_server(ctx)
+    user, token, csrf = staff_session(server, ["window_clerk"], "2201")
+    chen = person_id(server, "chen")   # born in Jilin City (2202), archive at 220202-SB
+    status, _, body = search(server, token, csrf, {"id_number": DEMO["chen"][1], "purpose": "a"})
+    check_error(status, body, 403, "forbidden", "id_number")
+    centre = sql(server, "SELECT id FROM holders WHERE code = '2201-ZX'")[0][0]
+    bureau = sql(server, "SELECT id FROM holders WHERE code = '220202-SB'")[0][0]
+    sql(server, f"UPDATE archive_records SET holder_id = '{centre}' WHERE person_id = '{chen}'")
+    try:
+        status, _, out = search(server, token, csrf, {"id_number": DEMO["chen"][1], "purpose": "a"})
+        check(status == 200 and out["persons"][0]["name"] == "陈磊", f"{status} {out}")
+        status, _, view = call_json(server, "GET", f"/api/v1/persons/{chen}", headers=with_session(token, purpose="a"))
+        check(status == 200 and view["records"][0]["holder"]["code"] == "2201-ZX", f"{status} {view}")
+    finally:
+        sql(server, f"UPDATE archive_records SET holder_id = '{bureau}' WHERE person_id = '{chen}'")
+    _, district, csrf2 = staff_session(server, ["window_clerk"], "220102")
+    status, _, body = search(server, district, csrf2, {"name": "王芳", "birth_date": "1990-07-22", "purpose": "a"})
+    check_error(status, body, 403, "forbidden", "name")   # 王芳 is in 220104, held by the city centre (2201)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import urllib.parse
 import secrets
 import subprocess
 import time
@@ -87,10 +88,13 @@ def session_cookie(headers):
     return m.group(1)
 
 
-def with_session(token, csrf=None, extra=None):
+def with_session(token, csrf=None, extra=None, purpose=None):
+    """Session headers; `purpose` is a staff read's stated purpose (X-Dangan-Purpose, percent-encoded)."""
     headers = {"Cookie": f"dangan_session={token}"}
     if csrf is not None:
         headers["X-CSRF-Token"] = csrf
+    if purpose is not None:
+        headers["X-Dangan-Purpose"] = urllib.parse.quote(purpose)
     headers.update(extra or {})
     return headers
 
@@ -381,8 +385,8 @@ def citizen_cannot_read_another_person(ctx):
     token, _, body = login(server, "zhang")
     me = body["user"]["id"]
     other = person_id(server, "wang")
-    for path in (f"/api/v1/persons/{other}?purpose=x", f"/api/v1/persons/{other}/identifiers?purpose=x"):
-        status, _, err = call_json(server, "GET", path, headers=with_session(token))
+    for path in (f"/api/v1/persons/{other}", f"/api/v1/persons/{other}/identifiers"):
+        status, _, err = call_json(server, "GET", path, headers=with_session(token, purpose="x"))
         check_error(status, err, 403, "forbidden")
     denied = audit_rows(server, "access_denied", f"AND actor_id = '{me}'")
     targets = [row[3] for row in denied]

@@ -1,7 +1,9 @@
 // The kiosk's ID-card reader bridge for the browser tests: `dangan card-reader-sim` on the
 // address the server under test gives the kiosk (GET /api/v1/info → kiosk.card_reader_url;
-// test.sh picks a free port and passes it to the server as DANGAN_KIOSK_CARD_READER_URL).
-// DANGAN_BINARY names the binary (default build/dangan).
+// test.sh picks a free port and passes it to the server as DANGAN_KIOSK_CARD_READER_URL), allowing
+// only the origin of the server under test to read the card (--allow-origin). The tests place
+// and remove cards from Node, without an Origin, as curl would. DANGAN_BINARY names the binary
+// (default build/dangan).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
@@ -13,12 +15,16 @@ const BIN = process.env.DANGAN_BINARY ?? join(ROOT, 'build', 'dangan')
 let sim = null
 let base = ''
 
-/** Starts the simulator on the port of `url` (a 127.0.0.1 or localhost address) and waits until it listens. */
-export async function startCardReader(url) {
+/**
+ * Starts the simulator on the port of `url` (a 127.0.0.1 or localhost address), letting pages of
+ * `pageOrigin` (the server under test) read the card, and waits until it listens.
+ */
+export async function startCardReader(url, pageOrigin) {
   const u = new URL(url)
   if (!['127.0.0.1', 'localhost'].includes(u.hostname)) throw new Error(`card reader ${url} is not on this machine`)
   const port = u.port || (u.protocol === 'https:' ? '443' : '80')
-  sim = spawn(BIN, ['card-reader-sim', '--port', port], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const args = ['card-reader-sim', '--port', port, '--allow-origin', new URL(pageOrigin).origin]
+  sim = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`card-reader-sim did not start: ${out.trim()}`)), 10_000)
@@ -36,6 +42,11 @@ export async function startCardReader(url) {
     })
   })
   base = `http://127.0.0.1:${port}`
+}
+
+/** The simulator's address, for tests that talk to it as another page would. */
+export function cardReaderBase() {
+  return base
 }
 
 export async function stopCardReader() {

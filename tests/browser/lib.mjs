@@ -9,7 +9,8 @@ const require = createRequire(new URL('../../web/package.json', import.meta.url)
 const { chromium } = require('playwright-core')
 
 export const BASE = (process.env.DANGAN_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '')
-export const SHOTS = join(fileURLToPath(new URL('../../', import.meta.url)), 'build', 'screenshots')
+// DANGAN_SCREENSHOTS moves them elsewhere (a second build directory's run).
+export const SHOTS = process.env.DANGAN_SCREENSHOTS ?? join(fileURLToPath(new URL('../../', import.meta.url)), 'build', 'screenshots')
 export const PLATFORM = '社会保险档案智慧服务平台'
 export const TIMEOUT = 10_000
 export const VIEWPORTS = {

@@ -6,9 +6,9 @@
 // Uses playwright-core from web/node_modules and Debian's /usr/bin/chromium. Demo users come
 // from tests/fixtures/demo.json; citizens' SMS codes are read from DANGAN_NOTIFY_SMS_LOG.
 // The kiosk's ID-card reader bridge is played by `dangan card-reader-sim` (cardreader.mjs) on
-// the address GET /api/v1/info gives the kiosk. Screenshots go to build/screenshots/. Prints
-// "ok - name" / "not ok - name: reason" per test and "N passed, N failed" last; exits 1 if any
-// test failed.
+// the address GET /api/v1/info gives the kiosk, allowing only DANGAN_URL's origin to read the
+// card. Screenshots go to build/screenshots/. Prints "ok - name" / "not ok - name: reason" per
+// test and "N passed, N failed" last; exits 1 if any test failed.
 import { archivesTests } from './archives.mjs'
 import { startCardReader, stopCardReader } from './cardreader.mjs'
 import { BASE, close, counts, launch } from './lib.mjs'
@@ -33,7 +33,7 @@ async function main() {
   const statusText = `v${info.version} · ${info.revision} · ${info.database}`
 
   try {
-    await startCardReader(info.kiosk?.card_reader_url ?? 'http://127.0.0.1:8765')
+    await startCardReader(info.kiosk?.card_reader_url ?? 'http://127.0.0.1:8765', BASE)
     await launch()
     await staffTests() // logs admin and auditor in; later suites reuse those sessions
     await portalTests()

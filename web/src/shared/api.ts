@@ -32,6 +32,8 @@ export interface RequestOptions {
   auth?: boolean
   /** Adds an Idempotency-Key header (POSTs that create something). */
   idempotent?: boolean
+  /** Extra request headers (e.g. X-Dangan-Purpose: what must not travel in the URL). */
+  headers?: Record<string, string>
 }
 
 const TIMEOUT_MS = 15_000
@@ -94,7 +96,7 @@ function newIdempotencyKey(): string {
 }
 
 async function send(method: Method, path: string, body: unknown, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'X-Dangan-Channel': channel }
+  const headers: Record<string, string> = { ...options.headers, Accept: 'application/json', 'X-Dangan-Channel': channel }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken
   if (options.idempotent) headers['Idempotency-Key'] = newIdempotencyKey()

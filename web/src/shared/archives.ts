@@ -101,18 +101,54 @@ export function statusTone(status: string): 'success' | 'warning' | 'danger' | '
   return 'warning'
 }
 
+/**
+ * True while the holder still keeps the record (in store, lent out, being transferred): only then
+ * is the holder where the person should go. A transferred or destroyed record is not there.
+ */
+export function isHeld(status: string): boolean {
+  return status !== 'transferred' && status !== 'destroyed'
+}
+
+/** The records split into those still kept by their holder and those that are gone. */
+export function splitRecords<T extends { status: string }>(records: T[]): { held: T[]; gone: T[] } {
+  return { held: records.filter((r) => isHeld(r.status)), gone: records.filter((r) => !isHeld(r.status)) }
+}
+
 /** "0431-88771234" → "043188771234" for a tel: link. */
 export function telHref(phone: string): string {
   return `tel:${phone.replace(/[^\d+]/g, '')}`
 }
 
-/** A few branches offering `service` (public; no session needed). Never throws: [] on failure. */
-export async function branchesFor(service: string, limit = 4): Promise<Branch[]> {
+/**
+ * The city (4-digit administrative code) a citizen belongs to, from the first candidate that
+ * starts with four digits: a region code, or a masked ID number such as "2201**********0015"
+ * (its first digits are where the card was issued). Null when none does.
+ */
+export function cityOf(...candidates: Array<string | null | undefined>): string | null {
+  for (const c of candidates) {
+    const m = /^(\d{4})/.exec(c ?? '')
+    if (m?.[1]) return m[1]
+  }
+  return null
+}
+
+async function listBranches(service: string, region: string | null, limit: number): Promise<Branch[]> {
+  const params = new URLSearchParams({ service, limit: String(limit) })
+  if (region) params.set('region', region)
+  const body = (await getJson(`/branches?${params.toString()}`)) as { branches?: Branch[] }
+  return Array.isArray(body.branches) ? body.branches : []
+}
+
+/**
+ * A few branches offering `service` in `region` (a city, or the kiosk's own district; public, no
+ * session needed): the person is sent somewhere near, not to the province's first branches. A
+ * region without one falls back to its province. Never throws: [] on failure.
+ */
+export async function branchesFor(service: string, region: string | null, limit = 4): Promise<Branch[]> {
   try {
-    const body = (await getJson(`/branches?service=${encodeURIComponent(service)}&limit=${limit}`)) as {
-      branches?: Branch[]
-    }
-    return Array.isArray(body.branches) ? body.branches : []
+    const near = await listBranches(service, region, limit)
+    if (near.length || !region || region.length <= 2) return near
+    return await listBranches(service, region.slice(0, 2), limit)
   } catch {
     return []
   }
