@@ -4,6 +4,7 @@
 
 #include "archives/register.hpp"
 #include "audit/register.hpp"
+#include "bulk/register.hpp"
 #include "http/system_routes.hpp"
 #include "identity/accounts.hpp"
 #include "identity/register.hpp"
@@ -21,6 +22,7 @@ cli::Modules AllModules() {
     m.commands.push_back(audit::Commands());
     m.demo_seeders.push_back(identity::SeedDemoAccounts);
     m.commands.push_back(identity::UserCommands());
+    m.commands.push_back(bulk::Commands());
     m.commands.push_back(kiosk::CardReaderCommands());
     return m;
 }

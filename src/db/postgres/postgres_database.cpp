@@ -386,6 +386,17 @@ private:
 
 }  // namespace
 
+namespace pg {
+
+Result<PGconn*> Connect(const std::string& url, const Options& options) { return db::Connect(url, options); }
+Result<ResultSet> Execute(PGconn* conn, std::string_view sql, const Params& params) {
+    return db::Execute(conn, sql, params);
+}
+Status ExecuteScript(PGconn* conn, std::string_view script) { return db::ExecuteScript(conn, script); }
+Error ErrorOf(PGconn* conn, const PGresult* res) { return MapResultError(conn, res); }
+
+}  // namespace pg
+
 Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url, const Options& options) {
     auto first = Connect(url, options);
     if (!first.ok()) {

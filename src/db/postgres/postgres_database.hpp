@@ -16,11 +16,24 @@
 
 #include "db/database.hpp"
 
+struct pg_conn;
+struct pg_result;
+
 namespace dangan::db {
 
 // `url` is any libpq connection URI ("postgresql://user:pw@host:port/db?sslmode=…"); its
 // connect_timeout defaults to the busy timeout (at least 2 s) and application_name to
 // "dangan". A schema other than public is chosen with "options=-c%20search_path%3D<schema>".
 Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url, const Options& options);
+
+// The backend's own connection handling, for the other libpq users of src/db/ (the bulk
+// writer): open a connection as the pool does, run a statement or a script on it, and map a
+// failed result (or a null one: the connection is gone) to the db error values.
+namespace pg {
+Result<pg_conn*> Connect(const std::string& url, const Options& options);
+Result<ResultSet> Execute(pg_conn* conn, std::string_view sql, const Params& params);
+Status ExecuteScript(pg_conn* conn, std::string_view script);
+Error ErrorOf(pg_conn* conn, const pg_result* res);
+}  // namespace pg
 
 }  // namespace dangan::db

@@ -55,9 +55,11 @@ public:
     // True when `stmt` cannot change the database.
     static bool IsReadOnly(sqlite3_stmt* stmt);
 
+    // The error of the last failed call on this connection (`rc` when it set none).
+    Error LastError(int rc) const;
+
 private:
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
-    Error LastError(int rc) const;
 
     // Lets the statement cache be searched with a string_view without building a string.
     struct StringHash {
