@@ -11,8 +11,10 @@ scripts/deps.sh
 scripts/build.sh
 
 mkdir -p var
-if [ "$DB_URL" = "sqlite:var/dangan.db" ] && [ ! -f var/dangan.db ]; then
-  echo "首次运行：创建演示数据库 var/dangan.db"
+if [ "$DB_URL" = "sqlite:var/dangan.db" ]; then
+  # The demo database: created on the first run; later runs migrate it and add demo data that
+  # newer versions bring (the seeders only add what is missing, or refresh demo archives).
+  [ -f var/dangan.db ] || echo "首次运行：创建演示数据库 var/dangan.db"
   build/dangan init --demo --db "$DB_URL"
 fi
 
