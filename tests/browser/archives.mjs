@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises'
 import { DEMO, maskId, smsCodeAfter } from './demo.mjs'
 import { cardReaderBase, placeCard, removeCard } from './cardreader.mjs'
 import {
-  assert, BASE, expectNoHorizontalScroll, expectTouchTargets, open, sessionUser, shot, shotBoth, test, VIEWPORTS, visible,
+  assert, BASE, expectNoHorizontalScroll, expectTouchTargets, open, sessionUser, shot, shotBoth, shotKiosk, test, typeOnKeypad, VIEWPORTS,
+  visible,
 } from './lib.mjs'
 import { ensureStaff } from './staff.mjs'
 
@@ -248,19 +249,6 @@ async function staffTests() {
     ctx: 'clerk',
     allow: [{ method: 'POST', path: '/api/v1/persons/search', status: 422 }, { method: 'POST', path: '/api/v1/persons/search', status: 404 }],
   })
-}
-
-async function typeOnKeypad(page, text) {
-  for (const c of text.toUpperCase()) await page.getByTestId(`key-${c}`).click()
-}
-
-async function shotKiosk(page, name, back) {
-  for (const vp of ['portrait', 'landscape', 'mobile']) {
-    await page.setViewportSize(VIEWPORTS[vp])
-    await expectNoHorizontalScroll(page)
-    await shot(page, `${name}-${vp}`)
-  }
-  await page.setViewportSize(VIEWPORTS[back])
 }
 
 /** On the kiosk's log-in, with the ID number already in: the mobile, the SMS code, the lookup. */

@@ -1,20 +1,10 @@
 // Kiosk: citizen log-in on the on-screen keypad (no system keyboard), the logged-in home,
 // 退出登录, and the automatic log-out after two idle minutes.
 import { DEMO, maskId, maskMobile, smsCodeAfter } from './demo.mjs'
-import { assert, expectNoHorizontalScroll, expectTouchTargets, open, sessionUser, shot, test, VIEWPORTS, visible } from './lib.mjs'
-
-async function typeOnKeypad(page, text) {
-  for (const c of text.toUpperCase()) await page.getByTestId(`key-${c}`).click()
-}
-
-async function shotKiosk(page, name, back) {
-  for (const vp of ['portrait', 'landscape', 'mobile']) {
-    await page.setViewportSize(VIEWPORTS[vp])
-    await expectNoHorizontalScroll(page)
-    await shot(page, `${name}-${vp}`)
-  }
-  await page.setViewportSize(VIEWPORTS[back])
-}
+import {
+  assert, expectNoHorizontalScroll, expectTouchTargets, open, sessionUser, shot, shotKiosk, test, typeOnKeypad, VIEWPORTS,
+  visible,
+} from './lib.mjs'
 
 /** From the attract screen to the logged-in home, typing everything on the keypad. */
 async function kioskLogin(page, person, shots) {

@@ -171,3 +171,18 @@ export async function sessionUser(page) {
   const res = await page.request.get(`${BASE}/api/v1/session`)
   return res.ok() ? (await res.json()).user : null
 }
+
+/** Types on the kiosk's on-screen keypad (the kiosk has no system keyboard). */
+export async function typeOnKeypad(page, text) {
+  for (const c of text.toUpperCase()) await page.getByTestId(`key-${c}`).click()
+}
+
+/** Screenshots of a kiosk screen in portrait, landscape and phone size, then back to `back`. */
+export async function shotKiosk(page, name, back) {
+  for (const vp of ['portrait', 'landscape', 'mobile']) {
+    await page.setViewportSize(VIEWPORTS[vp])
+    await expectNoHorizontalScroll(page)
+    await shot(page, `${name}-${vp}`)
+  }
+  await page.setViewportSize(VIEWPORTS[back])
+}
