@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 
+#include "core/text.hpp"
 #include "archives/rules.hpp"
 #include "core/ids.hpp"
 
@@ -15,15 +16,9 @@ namespace {
 
 constexpr std::size_t kMaxTextChars = 200;
 
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // A required one-line text: trimmed, 1–200 characters, no control characters.
 Result<std::string> Text(std::string_view input, std::string_view field, std::string_view what, bool required = true) {
-    const std::string_view s = Trim(input);
+    const std::string_view s = core::TrimSpaces(input);
     if (s.empty() && required) {
         return MakeError(ErrorCode::kInvalidArgument, fmt::format("请填写{}", what), std::string(field),
                          "missing_" + std::string(field));
@@ -41,14 +36,6 @@ Result<std::string> Text(std::string_view input, std::string_view field, std::st
                          std::string(field), "invalid_" + std::string(field));
     }
     return std::string(s);
-}
-
-bool IsRegionCode(std::string_view s) {
-    if (s.size() != 2 && s.size() != 4 && s.size() != 6) return false;
-    for (char c : s) {
-        if (c < '0' || c > '9') return false;
-    }
-    return true;
 }
 
 Status CheckRegion(std::string_view region) {
@@ -193,7 +180,7 @@ Result<std::optional<Holder>> FindHolderByCode(db::Database& db, const std::stri
 }
 
 Result<Holder> UpsertHolder(db::Connection& conn, const core::Clock& clock, Holder h) {
-    h.code = std::string(Trim(h.code));
+    h.code = std::string(core::TrimSpaces(h.code));
     DANGAN_TRY(CheckCode(h.code, "code", "机构代码"));
     auto name = Text(h.name, "name", "机构名称");
     if (!name) return name.error();
@@ -205,7 +192,7 @@ Result<Holder> UpsertHolder(db::Connection& conn, const core::Clock& clock, Hold
     if (!phone) return phone.error();
     auto hours = Text(h.opening_hours, "opening_hours", "办公时间");
     if (!hours) return hours.error();
-    h.region_code = std::string(Trim(h.region_code));
+    h.region_code = std::string(core::TrimSpaces(h.region_code));
     DANGAN_TRY(CheckRegion(h.region_code));
     h.name = *name, h.kind = *kind, h.address = *address, h.phone = *phone, h.opening_hours = *hours;
     const std::int64_t now = core::UnixMillis(clock.Now());
@@ -222,7 +209,7 @@ Result<Holder> UpsertHolder(db::Connection& conn, const core::Clock& clock, Hold
 }
 
 Result<Branch> UpsertBranch(db::Connection& conn, const core::Clock& clock, Branch b) {
-    b.code = std::string(Trim(b.code));
+    b.code = std::string(core::TrimSpaces(b.code));
     if (!IsBranchCode(b.code)) {
         return MakeError(ErrorCode::kInvalidArgument, "网点代码应为“6 位区划代码-3 位序号”，例如 220102-001", "code",
                          "invalid_code");
@@ -262,7 +249,7 @@ Result<Branch> UpsertBranch(db::Connection& conn, const core::Clock& clock, Bran
 
 Result<ArchiveRecord> UpsertRecord(db::Connection& conn, const core::Clock& clock, const RecordInput& input) {
     ArchiveRecord r;
-    r.archival_code = std::string(Trim(input.archival_code));
+    r.archival_code = std::string(core::TrimSpaces(input.archival_code));
     DANGAN_TRY(CheckCode(r.archival_code, "archival_code", "档号"));
     auto kind = ParseCode(RecordKinds(), input.kind, "kind");
     if (!kind) return kind.error();
@@ -282,7 +269,7 @@ Result<ArchiveRecord> UpsertRecord(db::Connection& conn, const core::Clock& cloc
                          "invalid_retention");
     }
     auto holder = conn.Query(fmt::format("SELECT {} FROM holders WHERE code = ?", kHolderColumns),
-                             {std::string(Trim(input.holder_code))});
+                             {std::string(core::TrimSpaces(input.holder_code))});
     if (!holder) return holder.error();
     if (holder->empty()) {
         return MakeError(ErrorCode::kInvalidArgument, "没有这个保管机构代码，请先导入保管机构", "holder_code",

@@ -243,9 +243,7 @@ Result<ListQuery> ParseListQuery(const http::Request& request, const char* filte
                                  const std::vector<Label>& codes) {
     ListQuery q;
     q.region = request.QueryParam("region").value_or("");
-    const bool region_ok = q.region.empty() || ((q.region.size() == 2 || q.region.size() == 4 || q.region.size() == 6) &&
-                                                 q.region.find_first_not_of("0123456789") == std::string::npos);
-    if (!region_ok) {
+    if (!q.region.empty() && !IsRegionCode(q.region)) {
         return MakeError(ErrorCode::kInvalidArgument, "region 应为 2、4 或 6 位行政区划代码", "region", "invalid_region");
     }
     q.filter = request.QueryParam(filter_name).value_or("");

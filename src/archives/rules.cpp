@@ -14,12 +14,6 @@ namespace dangan::archives {
 
 namespace {
 
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 bool AllDigits(std::string_view s) {
     if (s.empty()) return false;
     for (char c : s) {
@@ -109,7 +103,7 @@ bool IsCode(const std::vector<Label>& labels, std::string_view code) {
 }
 
 Result<std::string> ParseCode(const std::vector<Label>& labels, std::string_view input, std::string_view field) {
-    const std::string_view s = Trim(input);
+    const std::string_view s = core::TrimSpaces(input);
     std::string names;
     for (const Label& l : labels) {
         if (s == l.code || s == l.zh) return std::string(l.code);
@@ -124,7 +118,7 @@ Result<Retention> ParseRetention(std::string_view input) {
     // Full-width digits and inner spaces ("１０ 年") are common in spreadsheets.
     std::string folded = core::FullWidthToHalfWidth(input);
     std::erase(folded, ' ');
-    std::string_view s = Trim(folded);
+    std::string_view s = core::TrimSpaces(folded);
     if (s == "永久" || s == "permanent") return Retention{};
     constexpr std::string_view kYear = "年";
     if (s.size() > kYear.size() && s.substr(s.size() - kYear.size()) == kYear) s.remove_suffix(kYear.size());
@@ -141,7 +135,7 @@ std::optional<std::string> RetentionEnds(int filed_year, const Retention& retent
 }
 
 Result<std::string> ValidateShelfLocation(std::string_view input) {
-    std::string s = core::FullWidthToHalfWidth(Trim(input));
+    std::string s = core::FullWidthToHalfWidth(core::TrimSpaces(input));
     // Chinese dashes people type: — – －
     for (std::string_view dash : {"—", "–", "－"}) {
         std::string replaced;
@@ -156,7 +150,7 @@ Result<std::string> ValidateShelfLocation(std::string_view input) {
     std::string_view rest = s;
     while (true) {
         const std::size_t dash = rest.find('-');
-        parts.push_back(Trim(rest.substr(0, dash)));
+        parts.push_back(core::TrimSpaces(rest.substr(0, dash)));
         if (dash == std::string_view::npos) break;
         rest.remove_prefix(dash + 1);
     }
@@ -188,6 +182,10 @@ std::string DescribeShelfLocation(std::string_view location) {
         location.remove_prefix(dash + 1);
     }
     return out;
+}
+
+bool IsRegionCode(std::string_view code) {
+    return (code.size() == 2 || code.size() == 4 || code.size() == 6) && AllDigits(code);
 }
 
 bool IsBranchCode(std::string_view code) {

@@ -59,6 +59,9 @@ Result<std::string> ValidateShelfLocation(std::string_view input);
 // "A-03-12-4-0217" → "A库 03排 12架 4层 0217盒" for people.
 std::string DescribeShelfLocation(std::string_view location);
 
+// A region code: a province (2 digits), city (4) or county/district (6).
+bool IsRegionCode(std::string_view code);
+
 // A branch code: a six-digit district code, '-', a three-digit sequence ("220102-001").
 bool IsBranchCode(std::string_view code);
 

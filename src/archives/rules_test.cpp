@@ -144,7 +144,12 @@ TEST(RulesShelfLocation, DescribedWithTheUnitOfEachPart) {
     EXPECT_EQ(DescribeShelfLocation("人事-01-02-3-0004"), "人事库 01排 02架 3层 0004盒");
 }
 
-// ---- Branch codes and dates ----
+// ---- Region and branch codes, dates ----
+
+TEST(RulesRegionCode, ProvinceCityOrDistrictDigits) {
+    for (std::string_view ok : {"22", "2201", "220102"}) EXPECT_TRUE(IsRegionCode(ok)) << ok;
+    for (std::string_view bad : {"", "2", "220", "2201021", "22x1", "220102-001"}) EXPECT_FALSE(IsRegionCode(bad)) << bad;
+}
 
 TEST(RulesBranchCode, SixDigitDistrictDashThreeDigitSequence) {
     EXPECT_TRUE(IsBranchCode("220102-001"));

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "core/text.hpp"
 #include "archives/persons.hpp"
 #include "archives/records.hpp"
 #include "archives/rules.hpp"
@@ -19,15 +20,9 @@ namespace {
 
 enum class Outcome { kCreated, kUpdated, kUnchanged };
 
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // A header cell as compared with column names: trimmed, ASCII lower-case, spaces as '_'.
 std::string HeaderKey(std::string_view cell) {
-    std::string key(Trim(cell));
+    std::string key(core::TrimSpaces(cell));
     for (char& c : key) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
         if (c == ' ') c = '_';
@@ -39,7 +34,7 @@ std::string HeaderKey(std::string_view cell) {
 struct Row {
     std::size_t line = 0;
     std::vector<std::string> values;
-    std::string_view operator[](std::size_t column) const { return Trim(values[column]); }
+    std::string_view operator[](std::size_t column) const { return core::TrimSpaces(values[column]); }
 };
 
 // The items of a list written "a;b", "a、b", "a，b" or "a,b", trimmed, empty ones dropped.
@@ -53,7 +48,7 @@ std::vector<std::string_view> SplitList(std::string_view list) {
             if (list.substr(i).starts_with(sep)) width = sep.size();
         }
         if (i == list.size() || width > 0) {
-            const std::string_view item = Trim(list.substr(begin, i - begin));
+            const std::string_view item = core::TrimSpaces(list.substr(begin, i - begin));
             if (!item.empty()) items.push_back(item);
             i += width > 0 ? width : 1;
             begin = i;
@@ -265,7 +260,7 @@ Result<std::vector<int>> MapHeader(const CsvRecord& header, ImportKind kind, std
             }
             at[c] = static_cast<int>(cell);
         }
-        if (!known) ignored.push_back(std::string(Trim(header.fields[cell])));
+        if (!known) ignored.push_back(std::string(core::TrimSpaces(header.fields[cell])));
     }
     std::string missing;
     for (std::size_t c = 0; c < columns.size(); ++c) {
@@ -418,7 +413,7 @@ Result<ImportReport> Import(db::Database& db, const core::Keyring& keys, const c
         if (!more) return more.error();
         if (!*more) break;
         if (std::all_of(record.fields.begin(), record.fields.end(),
-                        [](const std::string& f) { return Trim(f).empty(); })) {
+                        [](const std::string& f) { return core::TrimSpaces(f).empty(); })) {
             continue;  // a line of empty cells, as spreadsheets leave at the end
         }
         Row row{record.line, {}};

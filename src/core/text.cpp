@@ -218,4 +218,10 @@ std::string NormalizeForMatch(std::string_view utf8) {
     return out;
 }
 
+std::string_view TrimSpaces(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 }  // namespace dangan::core

@@ -32,6 +32,9 @@ std::string ToSimplified(std::string_view utf8);
 // Throws std::runtime_error only when ICU's normalisation data is missing.
 std::string Nfkc(std::string_view utf8);
 
+// `s` without leading and trailing spaces and tabs (a view into `s`).
+std::string_view TrimSpaces(std::string_view s);
+
 // Folds the full-width ASCII block U+FF01–U+FF5E ("！" … "～") to U+0021–U+007E and the
 // ideographic space U+3000 to " "; every other character is kept as it is. Cheap; no tables.
 std::string FullWidthToHalfWidth(std::string_view utf8);

@@ -16,6 +16,12 @@ TEST(TextResources, LoadOnInstalledSystem) {
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
 }
 
+TEST(TextTrimSpaces, TrimsSpacesAndTabsAtBothEndsOnly) {
+    EXPECT_EQ(TrimSpaces(" \t长春 市\t "), "长春 市");
+    EXPECT_EQ(TrimSpaces("  "), "");
+    EXPECT_EQ(TrimSpaces(""), "");
+}
+
 TEST(TextToSimplified, ConvertsTraditionalPhrases) {
     EXPECT_EQ(ToSimplified("檔案在哪裡查詢"), "档案在哪里查询");
     EXPECT_EQ(ToSimplified("退休人員檔案移交"), "退休人员档案移交");
