@@ -1,4 +1,5 @@
 #include <exception>
+#include <optional>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -40,8 +41,8 @@ std::string AllowHeader(const std::vector<Method>& methods) {
     return out;
 }
 
-Response RouteRequest(App& app, Request& request, std::size_t& slot) {
-    RouteMatch match = app.router.Find(request.method, request.path);
+Response RouteRequest(App& app, Request& request, std::optional<RouteMatch> found, std::size_t& slot) {
+    RouteMatch match = found ? std::move(*found) : app.router.Find(request.method, request.path);
     if (match.route != nullptr) {
         slot = match.route->id;
         request.path_params = std::move(match.params);
@@ -87,7 +88,7 @@ Response RouteRequest(App& app, Request& request, std::size_t& slot) {
 
 }  // namespace
 
-Response Dispatch(App& app, Request& request) {
+Response Dispatch(App& app, Request& request, std::optional<RouteMatch> match) {
     auto start = std::chrono::steady_clock::now();
     std::size_t slot = app.metrics.UnmatchedSlot();
     request.max_body_bytes = static_cast<std::size_t>(app.config.server.max_body_bytes);
@@ -97,7 +98,7 @@ Response Dispatch(App& app, Request& request) {
                                   ErrorCode::kPayloadTooLarge,
                                   "请求体过大，最多 " + std::to_string(request.max_body_bytes / 1024) + " KB", "body",
                                   "payload_too_large"))
-                            : RouteRequest(app, request, slot);
+                            : RouteRequest(app, request, std::move(match), slot);
     const auto& security = SecurityHeaders(app);
     response.headers.reserve(response.headers.size() + security.size() + 1);
     for (const auto& h : security) response.headers.push_back(h);

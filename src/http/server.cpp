@@ -127,10 +127,10 @@ Response TooLate(App& app) {
 // network thread or a handler thread: RESTinio's done() hands the writing to the
 // connection's own executor, so it may be called from any thread.
 template <typename Handle>
-void Respond(App& app, InFlight& in_flight, const Handle& req, Request request,
+void Respond(App& app, InFlight& in_flight, const Handle& req, Request request, RouteMatch match,
              std::chrono::steady_clock::time_point started, bool too_late = false) {
     core::RequestIdScope scope(request.request_id);
-    Response response = too_late ? TooLate(app) : Dispatch(app, request);
+    Response response = too_late ? TooLate(app) : Dispatch(app, request, std::move(match));
 
     auto builder = req->create_response(restinio::http_status_line_t{
         restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
@@ -158,10 +158,9 @@ void Respond(App& app, InFlight& in_flight, const Handle& req, Request request,
     builder.done([&in_flight](const auto&) { in_flight.Leave(); });
 }
 
-// True when the request's handler may wait (on the database, on the audit log) and so should
+// True when the matched handler may wait (on the database, on the audit log) and so should
 // run on a handler thread. Files and unmatched paths are answered inline.
-bool Blocks(const App& app, const Request& request) {
-    RouteMatch match = app.router.Find(request.method, request.path);
+bool Blocks(const RouteMatch& match) {
     return match.route != nullptr && match.route->execution == Execution::kBlocking;
 }
 
@@ -172,12 +171,14 @@ restinio::request_handling_status_t HandleRequest(App& app, InFlight& in_flight,
     try {
         auto started = std::chrono::steady_clock::now();
         Request request = ToRequest(*req);
-        if (handlers != nullptr && Blocks(app, request)) {
-            asio::post(*handlers, [&app, &in_flight, req, request = std::move(request), started]() mutable {
+        RouteMatch match = app.router.Find(request.method, request.path);  // once: Dispatch reuses it
+        if (handlers != nullptr && Blocks(match)) {
+            asio::post(*handlers, [&app, &in_flight, req, request = std::move(request), match = std::move(match),
+                                   started]() mutable {
                 const bool too_late = std::chrono::steady_clock::now() - started >
                                       std::chrono::seconds(app.config.server.handler_timeout_seconds);
                 try {
-                    Respond(app, in_flight, req, std::move(request), started, too_late);
+                    Respond(app, in_flight, req, std::move(request), std::move(match), started, too_late);
                 } catch (const std::exception& e) {  // broken infrastructure: RESTinio's timeout answers
                     spdlog::error("request failed: {}", e.what());
                     in_flight.Leave();
@@ -187,7 +188,7 @@ restinio::request_handling_status_t HandleRequest(App& app, InFlight& in_flight,
                 }
             });
         } else {
-            Respond(app, in_flight, req, std::move(request), started);
+            Respond(app, in_flight, req, std::move(request), std::move(match), started);
         }
         return restinio::request_accepted();
     } catch (...) {  // only broken infrastructure gets here (Dispatch catches handler failures)

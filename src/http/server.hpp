@@ -4,8 +4,11 @@
 // static files, metrics and access log of the platform. This header is deliberately light;
 // RESTinio and Asio are included only by server.cpp.
 
+#include <optional>
+
 #include "core/result.hpp"
 #include "http/app.hpp"
+#include "http/router.hpp"
 
 namespace dangan::http {
 
@@ -24,6 +27,7 @@ const std::vector<std::pair<std::string, std::string>>& SecurityHeaders(App& app
 // server and directly by tests. Records metrics into app.metrics. An empty
 // config.server.web_root serves no files: unmatched paths are JSON 404 (an API-only App such
 // as the card reader simulator's).
-Response Dispatch(App& app, Request& request);
+// `match` is the router's answer for the request when the caller already asked it.
+Response Dispatch(App& app, Request& request, std::optional<RouteMatch> match = std::nullopt);
 
 }  // namespace dangan::http
