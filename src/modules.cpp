@@ -2,6 +2,7 @@
 
 #include "modules.hpp"
 
+#include "appointments/register.hpp"
 #include "archives/register.hpp"
 #include "audit/register.hpp"
 #include "bulk/register.hpp"
@@ -16,9 +17,10 @@ namespace dangan {
 cli::Modules AllModules() {
     cli::Modules m;
     m.registrars = {http::RegisterSystemRoutes, audit::Register, notify::Register, identity::Register,
-                    archives::Register};
+                    archives::Register, appointments::Register};
     m.demo_seeders.push_back(archives::SeedDemoPersons);
     m.demo_seeders.push_back(archives::SeedDemoArchives);
+    m.demo_seeders.push_back(appointments::SeedDemoCalendar);
     m.commands.push_back(audit::Commands());
     m.demo_seeders.push_back(identity::SeedDemoAccounts);
     m.commands.push_back(identity::UserCommands());

@@ -82,6 +82,8 @@ Holder HolderFrom(const db::Row& row, std::size_t at) {
                   row.Text(at + 4), row.Text(at + 5), row.Text(at + 6), row.Text(at + 7)};
 }
 
+constexpr const char* kBranchColumns = "id, code, name, kind, address, phone, opening_hours, services, region_code";
+
 Branch BranchFrom(const db::Row& row) {
     return Branch{row.Text(0), row.Text(1), row.Text(2), row.Text(3),
                   row.Text(4), row.Text(5), row.Text(6), SplitServices(row.Text(7)),
@@ -163,8 +165,8 @@ Result<std::vector<Holder>> ListHolders(db::Database& db, const std::string& reg
 Result<std::vector<Branch>> ListBranches(db::Database& db, const std::string& region, const std::string& service,
                                          const std::string& after, int limit) {
     auto found = db.Query(
-        "SELECT id, code, name, kind, address, phone, opening_hours, services, region_code FROM branches "
-        "WHERE region_code LIKE ? AND (? = '' OR ',' || services || ',' LIKE ?) AND code > ? ORDER BY code LIMIT ?",
+        fmt::format("SELECT {} FROM branches "
+        "WHERE region_code LIKE ? AND (? = '' OR ',' || services || ',' LIKE ?) AND code > ? ORDER BY code LIMIT ?", kBranchColumns),
         {Prefix(region), service, "%," + service + ",%", after, std::int64_t{limit}});
     if (!found) return found.error();
     std::vector<Branch> out;
@@ -177,6 +179,13 @@ Result<std::optional<Holder>> FindHolderByCode(db::Database& db, const std::stri
     if (!found) return found.error();
     if (found->empty()) return std::optional<Holder>{};
     return std::optional<Holder>(HolderFrom(found->rows.front(), 0));
+}
+
+Result<std::optional<Branch>> FindBranchByCode(db::Database& db, const std::string& code) {
+    auto found = db.Query(fmt::format("SELECT {} FROM branches WHERE code = ?", kBranchColumns), {code});
+    if (!found) return found.error();
+    if (found->empty()) return std::optional<Branch>{};
+    return std::optional<Branch>(BranchFrom(found->rows.front()));
 }
 
 Result<Holder> UpsertHolder(db::Connection& conn, const core::Clock& clock, Holder h) {

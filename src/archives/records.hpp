@@ -83,6 +83,7 @@ Result<std::vector<Holder>> ListHolders(db::Database& db, const std::string& reg
 Result<std::vector<Branch>> ListBranches(db::Database& db, const std::string& region, const std::string& service,
                                          const std::string& after, int limit);
 Result<std::optional<Holder>> FindHolderByCode(db::Database& db, const std::string& code);
+Result<std::optional<Branch>> FindBranchByCode(db::Database& db, const std::string& code);
 
 // --- writes (validated; kInvalidArgument names the field) -------------------------------
 

@@ -95,6 +95,10 @@ int Serve(const CommonOptions& o, const Modules& modules) {
     auto opened = OpenApp(o, false);
     if (auto* code = std::get_if<int>(&opened)) return *code;
     auto& app = *std::get<std::unique_ptr<http::App>>(opened);
+    if (app.config.testing.clock_control) {
+        spdlog::warn("testing.clock_control is on: anyone may move this server's clock — never in production");
+        app.clock = std::make_unique<core::AdjustableClock>();
+    }
     for (const auto& r : modules.registrars) r(app);
     Status s = http::Serve(app, [&](const std::string& address) {
         spdlog::info("{} {} serving http://{} ({} database, {} threads)", core::kProductName, core::kVersion,

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace dangan::core {
 
@@ -22,6 +24,19 @@ public:
 class SystemClock final : public Clock {
 public:
     TimePoint Now() const override { return std::chrono::system_clock::now(); }
+};
+
+// The system clock moved by an offset that can be changed at run time: the server's clock when
+// testing.clock_control is on, so end-to-end tests can reach tomorrow's slot. Thread-safe.
+class AdjustableClock final : public Clock {
+public:
+    TimePoint Now() const override { return std::chrono::system_clock::now() + Offset(); }
+    // From now on Now() runs on from `t`.
+    void Set(TimePoint t) { offset_ = (t - std::chrono::system_clock::now()).count(); }
+
+private:
+    std::chrono::system_clock::duration Offset() const { return std::chrono::system_clock::duration(offset_.load()); }
+    std::atomic<std::chrono::system_clock::duration::rep> offset_{0};
 };
 
 // A clock that stands still until told otherwise. Thread-safe.
@@ -51,6 +66,12 @@ inline std::int64_t UnixMillis(TimePoint t) {
 
 // "2026-11-26" for a date.
 std::string FormatDate(std::chrono::year_month_day d);
+
+// A strict "YYYY-MM-DD" that names a real day; nullopt otherwise.
+std::optional<std::chrono::year_month_day> ParseDate(std::string_view text);
+
+// "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by "Z" or "+HH:MM"/"-HH:MM"; nullopt otherwise.
+std::optional<TimePoint> ParseIso8601(std::string_view text);
 
 // The instant at which `local` (a wall-clock time in Asia/Shanghai) happens.
 TimePoint FromShanghai(std::chrono::local_time<std::chrono::system_clock::duration> local);

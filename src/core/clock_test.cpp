@@ -124,5 +124,38 @@ TEST(Clock, SystemClockFollowsTheSystem) {
     EXPECT_LE(now, after);
 }
 
+TEST(Clock, AdjustableClockRunsOnFromTheTimeSet) {
+    AdjustableClock clock;
+    const TimePoint target = Utc(2030y / January / 1, 1h);
+    clock.Set(target);
+    const auto now = clock.Now();
+    EXPECT_GE(now, target);
+    EXPECT_LT(now, target + 5s);
+}
+
+TEST(Clock, ParseDateAcceptsRealDaysOnly) {
+    EXPECT_EQ(ParseDate("2028-02-29"), 2028y / February / 29);
+    EXPECT_FALSE(ParseDate("2027-02-29"));
+    EXPECT_FALSE(ParseDate("2026-13-01"));
+    EXPECT_FALSE(ParseDate("2026-1-01"));
+    EXPECT_FALSE(ParseDate("2026-01-01T"));
+    EXPECT_FALSE(ParseDate("２０２６-01-01"));
+    EXPECT_FALSE(ParseDate(""));
+}
+
+TEST(Clock, ParseIso8601ReadsOffsetsAndFractions) {
+    EXPECT_EQ(ParseIso8601("2026-12-01T09:00:00+08:00"), Utc(2026y / December / 1, 1h));
+    EXPECT_EQ(ParseIso8601("2026-12-01T09:00+08:00"), Utc(2026y / December / 1, 1h));
+    EXPECT_EQ(ParseIso8601("2026-12-01T01:00:00Z"), Utc(2026y / December / 1, 1h));
+    EXPECT_EQ(ParseIso8601("2026-12-01T01:00:00.25Z"), Utc(2026y / December / 1, 1h + 250ms));
+    EXPECT_EQ(ParseIso8601("2026-11-30T20:00:00-05:00"), Utc(2026y / December / 1, 1h));
+    const TimePoint t = Utc(2026y / November / 26, 23h + 59min + 59s + 999ms);
+    EXPECT_EQ(ParseIso8601(FormatIso8601(t)), t);
+    EXPECT_FALSE(ParseIso8601("2026-12-01 09:00:00+08:00"));
+    EXPECT_FALSE(ParseIso8601("2026-12-01T24:00:00+08:00"));
+    EXPECT_FALSE(ParseIso8601("2026-12-01T09:00:00"));
+    EXPECT_FALSE(ParseIso8601("2026-12-01T09:00:00+8:00"));
+}
+
 }  // namespace
 }  // namespace dangan::core

@@ -71,6 +71,16 @@ struct Config {
     struct Kiosk {
         std::string card_reader_url = "http://127.0.0.1:8765";  // the ID-card reader bridge on the kiosk machine
     } kiosk;
+    struct Appointments {
+        std::int64_t no_show_limit = 3;            // no-shows in a month that bar booking until it ends
+        std::int64_t cancel_cutoff_minutes = 120;  // later cancellations of a visit count as no-shows
+        std::int64_t no_show_grace_minutes = 15;   // after a slot's end / a pick-up day's closing time
+        std::int64_t check_in_early_minutes = 60;  // check-in opens this long before a slot
+        std::int64_t sweep_interval_seconds = 60;  // the no-show and reminder job
+    } appointments;
+    struct Testing {
+        bool clock_control = false;  // PUT /api/v1/testing/clock — end-to-end tests only, never in production
+    } testing;
     struct Log {
         std::string level = "info";    // trace, debug, info, warn, error
         std::string format = "plain";  // plain | json

@@ -12,6 +12,7 @@
 #include <array>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
@@ -302,6 +303,20 @@ std::string SecureRandom(std::size_t n) {
         Check(RAND_bytes(dst + off, static_cast<int>(std::min(kChunk, n - off))), "RAND_bytes");
     }
     return out;
+}
+
+std::string RandomDigits(int n) {
+    std::uint32_t range = 1;
+    for (int i = 0; i < n; ++i) range *= 10;
+    const std::uint32_t limit = static_cast<std::uint32_t>(0x100000000ULL / range * range - 1);  // no modulo bias
+    for (;;) {
+        const std::string bytes = SecureRandom(sizeof(std::uint32_t));
+        std::uint32_t v = 0;
+        std::memcpy(&v, bytes.data(), sizeof v);
+        if (v >= limit) continue;
+        std::string digits = std::to_string(v % range);
+        return std::string(static_cast<std::size_t>(n) - digits.size(), '0') + digits;
+    }
 }
 
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {

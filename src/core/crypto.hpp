@@ -41,6 +41,8 @@ std::string HmacSm3(std::string_view key, std::string_view data);
 
 // `n` bytes from OpenSSL's CSPRNG (RAND_bytes). Use for keys, IVs, tokens and one-time codes.
 std::string SecureRandom(std::size_t n);
+// `n` (1–9) uniformly random decimal digits from SecureRandom: one-time codes, booking codes.
+std::string RandomDigits(int n);
 
 // True when `a` and `b` hold the same bytes. The time taken depends only on the lengths, never on
 // where the contents differ, so it is safe for comparing MACs and token hashes. Unequal lengths

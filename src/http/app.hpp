@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/keyring.hpp"
+#include "core/periodic.hpp"
 #include "db/database.hpp"
 #include "http/auth.hpp"
 #include "http/metrics.hpp"
@@ -41,6 +42,8 @@ struct App {
     // Shared services, set by their modules' Register (shared_ptr: the types stay incomplete here).
     std::shared_ptr<audit::AuditLog> audit;
     std::shared_ptr<notify::Sender> sms_sender;
+    // Scheduled jobs of this node (declared after db, so they stop before it closes).
+    std::vector<std::unique_ptr<core::Periodic>> jobs;
     // The headers every response carries, built from `config` on first use (http::SecurityHeaders).
     std::once_flag security_headers_once;
     std::vector<std::pair<std::string, std::string>> security_headers;

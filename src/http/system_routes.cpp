@@ -94,6 +94,25 @@ void RegisterSystemRoutes(App& app) {
     app.router.Add(
         Method::kGet, "/api/v1/info", Access::Public(),
         [info](Request&) { return Response::Text(info, "application/json; charset=utf-8"); }, Execution::kInline);
+
+    // End-to-end tests move the clock (testing.clock_control; cli serve installs the clock).
+    if (auto* clock = dynamic_cast<core::AdjustableClock*>(app.clock.get())) {
+        app.router.Add(Method::kPut, "/api/v1/testing/clock", Access::Public(), [clock](Request& request) {
+            auto body = request.Json();
+            if (!body) return Response::FromError(body.error());
+            auto text = TextMember(*body, "now", 64);
+            if (!text) return Response::FromError(text.error());
+            auto at = core::ParseIso8601(*text);
+            if (!at) {
+                return Response::FromError(MakeError(ErrorCode::kInvalidArgument,
+                                                     "now 应为 ISO 8601 时间，例如 2026-12-01T09:00:00+08:00", "now",
+                                                     "invalid_time"));
+            }
+            clock->Set(*at);
+            spdlog::warn("testing clock set to {}", core::FormatIso8601(*at));
+            return Response::Json({{"now", core::FormatIso8601(clock->Now())}});
+        });
+    }
 }
 
 }  // namespace dangan::http

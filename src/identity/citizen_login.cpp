@@ -111,18 +111,7 @@ Refusal AttemptRefusal(AttemptOutcome outcome, const ChallengeState& state, std:
     return Refusal(MakeError(ErrorCode::kInternal, "服务器内部错误，请稍后再试", "", "internal"));
 }
 
-std::string NewOtpCode() {
-    constexpr std::uint32_t kRange = 1'000'000;
-    constexpr std::uint32_t kLimit = 4'294'000'000U;  // the largest multiple of kRange below 2^32
-    for (;;) {
-        std::string bytes = core::SecureRandom(sizeof(std::uint32_t));
-        std::uint32_t v = 0;
-        std::memcpy(&v, bytes.data(), sizeof v);
-        if (v >= kLimit) continue;
-        std::string digits = std::to_string(v % kRange);
-        return std::string(6 - digits.size(), '0') + digits;
-    }
-}
+std::string NewOtpCode() { return core::RandomDigits(6); }
 
 std::string OtpCodeHash(const core::Keyring& keys, std::string_view challenge_id, std::string_view code) {
     std::string data(challenge_id);

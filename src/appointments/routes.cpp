@@ -1,0 +1,735 @@
+// The appointment routes: the public calendar and kiosk check-in, the citizen's bookings, the
+// staff queue and flow, booking rules and the holiday table. Shapes: docs/api-appointments.md.
+// Handlers parse, check who may act, call booking.hpp and render views.hpp; the rules live there.
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "appointments/booking.hpp"
+#include "appointments/calendar_store.hpp"
+#include "appointments/register.hpp"
+#include "appointments/views.hpp"
+#include "archives/person_access.hpp"
+#include "archives/persons.hpp"
+#include "archives/records.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/register.hpp"
+#include "core/ids.hpp"
+#include "core/text.hpp"
+#include "core/validators.hpp"
+#include "http/app.hpp"
+#include "http/idempotency.hpp"
+#include "identity/guard.hpp"
+#include "notify/sender.hpp"
+
+namespace dangan::appointments {
+
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kDeskRoles{"window_clerk", "branch_admin"};
+const std::vector<std::string> kAdminRoles{"branch_admin", "system_admin"};
+constexpr int kMaxCalendarDays = 31;
+constexpr std::int64_t kHistoryMs = 366LL * 24 * 3600 * 1000;
+
+Context Ctx(http::App& app) { return Context{*app.db, app.keyring, *app.clock, PolicyFrom(app.config)}; }
+std::int64_t NowMs(http::App& app) { return core::UnixMillis(app.clock->Now()); }
+
+http::Response Private(http::Response r) {
+    r.Header("Cache-Control", "no-store");
+    return r;
+}
+
+http::Response Fail(const Error& e) { return http::Response::FromError(e); }
+
+bool IsStaff(const http::Request& r) { return r.principal && r.principal->kind == http::Principal::Kind::kStaff; }
+
+bool CoversBranch(const http::Principal& p, const std::vector<std::string>& roles, const std::string& branch_code) {
+    for (const http::Grant& g : p.grants) {
+        if (std::find(roles.begin(), roles.end(), g.role) != roles.end() && g.Covers(branch_code)) return true;
+    }
+    return false;
+}
+
+Error OutsideScope(std::string field = "branch_code") {
+    return MakeError(ErrorCode::kForbidden, "该网点不在您的管辖范围内", std::move(field), "forbidden");
+}
+
+Result<archives::Branch> BranchOf(http::App& app, const std::string& code, std::string field = "code") {
+    auto branch = archives::FindBranchByCode(*app.db, code);
+    if (!branch) return branch.error();
+    if (!*branch) return MakeError(ErrorCode::kNotFound, "没有这个网点", std::move(field), "branch_not_found");
+    return std::move(**branch);
+}
+
+void Wake(http::App& app) {
+    if (app.sms_sender) app.sms_sender->Wake();
+}
+
+Status Audit(http::App& app, const http::Request& request, std::string action, const std::string& person_id,
+             std::string target, json detail = json::object()) {
+    audit::Entry entry = audit::EntryFor(request, std::move(action));
+    entry.subject_person_id = person_id;
+    entry.target = std::move(target);
+    if (!detail.empty()) entry.detail_json = detail.dump();
+    return audit::Record(app, std::move(entry));
+}
+
+std::string ChannelOf(const http::Request& request) {
+    const std::string c = request.Channel();
+    if (IsStaff(request) || c == "staff") return "window";
+    return c == "mobile" || c == "kiosk" || c == "phone" || c == "wechat" ? c : "web";
+}
+
+Result<std::vector<Material>> MaterialsOf(const json& body) {
+    std::vector<Material> out;
+    if (!body.contains("materials") || body["materials"].is_null()) return out;
+    const json& list = body["materials"];
+    if (!list.is_array() || list.size() > 30) {
+        return MakeError(ErrorCode::kInvalidArgument, "materials 应为最多 30 项的列表", "materials", "invalid_materials");
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string field = fmt::format("materials[{}]", i);
+        if (!list[i].is_object()) {
+            return MakeError(ErrorCode::kInvalidArgument, "材料项格式不正确", field, "invalid_materials");
+        }
+        Material m;
+        auto record = http::TextMember(list[i], "record_id", 64);
+        if (!record) return MakeError(ErrorCode::kInvalidArgument, "record_id 应为文本", field + ".record_id", "invalid_materials");
+        if (!record->empty()) {
+            m.record_id = *record;
+            const json& seq = list[i].value("item_seq", json());
+            if (!seq.is_number_integer()) {
+                return MakeError(ErrorCode::kInvalidArgument, "请选择卷内材料", field + ".item_seq", "invalid_materials");
+            }
+            m.item_seq = seq.get<int>();
+        }
+        auto text = http::TextMember(list[i], "text", 600);
+        if (!text) return MakeError(ErrorCode::kInvalidArgument, "材料说明最多 200 字", field + ".text", "invalid_materials");
+        m.text = std::string(core::TrimSpaces(*text));
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+Result<BookRequest> BookRequestOf(const json& body) {
+    BookRequest r;
+    auto kind = http::TextMember(body, "kind", 20);
+    if (!kind) return kind.error();
+    auto service = ParseService(*kind);
+    if (!service) {
+        return MakeError(ErrorCode::kInvalidArgument, "请选择预约类型：visit（预约到访）或 retrieval（查档登记）", "kind",
+                         "invalid_kind");
+    }
+    r.kind = *service;
+    if (r.kind == Service::kVisit) {
+        auto slot = http::TextMember(body, "slot_id", 64);
+        if (!slot) return slot.error();
+        if (slot->empty()) return MakeError(ErrorCode::kInvalidArgument, "请选择预约时段", "slot_id", "slot_required");
+        r.slot_id = *slot;
+        return r;
+    }
+    for (auto [name, target, max] : {std::tuple{"branch_code", &r.branch_code, 20}, {"date", &r.date, 20},
+                                     {"purpose", &r.purpose, 40}, {"purpose_detail", &r.purpose_detail, 600},
+                                     {"delivery", &r.delivery, 20}}) {
+        auto text = http::TextMember(body, name, max);
+        if (!text) return text.error();
+        *target = std::string(core::TrimSpaces(*text));
+    }
+    if (r.branch_code.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "请选择办理网点", "branch_code", "branch_required");
+    }
+    auto materials = MaterialsOf(body);
+    if (!materials) return materials.error();
+    r.materials = std::move(*materials);
+    if (body.contains("mail_to") && body["mail_to"].is_object()) {
+        MailTo to;
+        for (auto [name, target, max] : {std::tuple{"name", &to.name, 60}, {"phone", &to.phone, 20},
+                                         {"address", &to.address, 400}}) {
+            auto text = http::TextMember(body["mail_to"], name, max);
+            if (!text) return MakeError(ErrorCode::kInvalidArgument, text.error().message, std::string("mail_to.") + name,
+                                        text.error().reason);
+            *target = *text;
+        }
+        r.mail_to = std::move(to);
+    }
+    return r;
+}
+
+// The person a staff booking is for: by the ID number in the body.
+Result<archives::Person> PersonOfIdNumber(http::App& app, const json& body) {
+    auto id_number = http::TextMember(body, "id_number", 40);
+    if (!id_number) return id_number.error();
+    if (id_number->empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "请填写预约人的身份证号码", "id_number", "id_number_required");
+    }
+    auto id = core::ValidateIdNumber(*id_number, core::BusinessDate(app.clock->Now()));
+    if (!id) return id.error();
+    auto person = archives::FindPersonByIdNumber(*app.db, app.keyring, id->normalized);
+    if (!person) return person.error();
+    if (!*person) {
+        return MakeError(ErrorCode::kNotFound, "未找到该身份证号码的人员，请核对", "id_number", "person_not_found");
+    }
+    return std::move(**person);
+}
+
+// --- public ----------------------------------------------------------------------------
+
+http::Response Calendar(http::App& app, http::Request& request) {
+    auto branch = BranchOf(app, request.Param("code"));
+    if (!branch) return Fail(branch.error());
+    auto service = ParseService(request.QueryParam("service").value_or("visit"));
+    if (!service) return Fail(MakeError(ErrorCode::kInvalidArgument, "service 应为 visit 或 retrieval", "service", "invalid_service"));
+    const core::TimePoint now = app.clock->Now();
+    Date from = core::BusinessDate(now);
+    if (auto text = request.QueryParam("from"); text && !text->empty()) {
+        auto parsed = core::ParseDate(*text);
+        if (!parsed) return Fail(MakeError(ErrorCode::kInvalidArgument, "from 应为 YYYY-MM-DD", "from", "invalid_date"));
+        from = *parsed;
+    }
+    int count = 14;
+    if (auto text = request.QueryParam("days"); text && !text->empty()) {
+        const bool digits = text->size() <= 2 && text->find_first_not_of("0123456789") == std::string::npos;
+        count = digits ? std::stoi(*text) : 0;
+        if (count < 1 || count > kMaxCalendarDays) {
+            return Fail(MakeError(ErrorCode::kInvalidArgument, "days 应为 1 至 31", "days", "invalid_days"));
+        }
+    }
+    auto setup = LoadSetup(*app.db, branch->code);
+    if (!setup) return Fail(setup.error());
+    const BookingRule* rule = setup->Rule(*service);
+    if (rule == nullptr) {
+        return Fail(MakeError(ErrorCode::kConflict, fmt::format("{}暂未开放网上{}", branch->name, KindLabel(*service)),
+                              "service", "service_not_offered"));
+    }
+    auto days = Days(*app.db, branch->code, *setup, *service, from, count, now);
+    if (!days) return Fail(days.error());
+    json list = json::array();
+    for (const DayView& d : *days) list.push_back(DayJson(d, branch->code, *service));
+    http::Response r = http::Response::Json(
+        {{"branch", BranchBriefJson(*branch)},
+         {"service", std::string(ServiceName(*service))},
+         {"horizon_days", rule->horizon_days},
+         {"release_time", FormatMinute(rule->release_minute)},
+         {"last_bookable_date", core::FormatDate(LastBookableDate(now, rule->horizon_days, rule->release_minute))},
+         {"days", std::move(list)}});
+    r.Header("Cache-Control", "no-cache");
+    return r;
+}
+
+// Kiosk or window: by booking code, or by ID card (number + name as read from the card).
+http::Response PublicCheckIn(http::App& app, http::Request& request) {
+    auto body = request.Json();
+    if (!body) return Fail(body.error());
+    auto branch_code = http::TextMember(*body, "branch_code", 20);
+    if (!branch_code) return Fail(branch_code.error());
+    auto branch = BranchOf(app, *branch_code, "branch_code");
+    if (!branch) return Fail(branch.error());
+    auto code = http::TextMember(*body, "code", 20);
+    if (!code) return Fail(code.error());
+    const Context ctx = Ctx(app);
+    Result<Appointment> done = MakeError(ErrorCode::kInternal, "", "", "internal");
+    if (!code->empty()) {
+        const std::string c(core::TrimSpaces(*code));
+        if (c.size() != 8 || c.find_first_not_of("0123456789") != std::string::npos) {
+            return Fail(MakeError(ErrorCode::kInvalidArgument, "预约码应为 8 位数字", "code", "invalid_code"));
+        }
+        done = CheckInByCode(ctx, branch->code, c);
+    } else {
+        auto person = PersonOfIdNumber(app, *body);
+        if (!person) {
+            if (person.error().reason == "person_not_found") {
+                return Fail(MakeError(ErrorCode::kNotFound, "没有找到您今天在本网点的预约，请到窗口咨询", "id_number",
+                                      "appointment_not_found"));
+            }
+            return Fail(person.error());
+        }
+        auto name = http::TextMember(*body, "name", 60);
+        if (!name) return Fail(name.error());
+        if (std::string(core::TrimSpaces(*name)) != person->name) {
+            return Fail(MakeError(ErrorCode::kNotFound, "没有找到您今天在本网点的预约，请到窗口咨询", "id_number",
+                                  "appointment_not_found"));
+        }
+        done = CheckInByPerson(ctx, branch->code, person->id);
+    }
+    if (!done) return Fail(done.error());
+    auto person = archives::FindPersonById(*app.db, app.keyring, done->person_id);
+    if (!person) return Fail(person.error());
+    if (Status s = Audit(app, request, "appointment.check_in", done->person_id, "appointment:" + done->id); !s) {
+        return Fail(s.error());
+    }
+    const json full = AppointmentJson(*done, *branch, NowMs(app), ctx.policy);
+    json brief = json::object();
+    for (const char* key : {"code", "kind", "date", "start", "end", "state", "state_label"}) brief[key] = full[key];
+    brief["person_name"] = *person ? identity::MaskName((*person)->name) : "";
+    return Private(http::Response::Json({{"appointment", std::move(brief)}}));
+}
+
+// --- citizen (and staff on behalf) -------------------------------------------------------
+
+http::Response Create(http::App& app, http::Request& request) {
+    auto body = request.Json();
+    if (!body) return Fail(body.error());
+    auto r = BookRequestOf(*body);
+    if (!r) return Fail(r.error());
+    r->channel = ChannelOf(request);
+    if (IsStaff(request)) {
+        auto person = PersonOfIdNumber(app, *body);
+        if (!person) return Fail(person.error());
+        const std::string branch = r->kind == Service::kVisit ? r->slot_id.substr(0, r->slot_id.find('/')) : r->branch_code;
+        if (!CoversBranch(*request.principal, kDeskRoles, branch)) {
+            return Fail(OutsideScope(r->kind == Service::kVisit ? "slot_id" : "branch_code"));
+        }
+        r->person_id = person->id;
+        r->created_by = request.principal->subject_id;
+    } else {
+        r->person_id = request.principal->subject_id;
+    }
+    auto idem = http::IdempotencyKeyOf(request, "appointment");
+    if (!idem) return Fail(idem.error());
+    auto booked = Book(Ctx(app), std::move(*r), *idem);
+    if (!booked) return Fail(booked.error());
+    const Appointment& a = booked->appointment;
+    auto branch = BranchOf(app, a.branch_code);
+    if (!branch) return Fail(branch.error());
+    if (!booked->replay) {
+        if (Status s = Audit(app, request, "appointment.create", a.person_id, "appointment:" + a.id,
+                             {{"kind", ServiceName(a.kind)}, {"slot_id", a.slot_id}});
+            !s) {
+            return Fail(s.error());
+        }
+        Wake(app);
+    }
+    http::Response out =
+        http::Response::Json({{"appointment", AppointmentJson(a, *branch, NowMs(app), PolicyFrom(app.config))}},
+                             booked->replay ? 200 : 201);
+    if (booked->replay) out.Header("Idempotent-Replay", "true");
+    return Private(std::move(out));
+}
+
+http::Response Mine(http::App& app, http::Request& request) {
+    const Context ctx = Ctx(app);
+    const std::string& person_id = request.principal->subject_id;
+    auto list = AppointmentsOfPerson(ctx, person_id, NowMs(app) - kHistoryMs);
+    if (!list) return Fail(list.error());
+    auto bar = BarOf(ctx, person_id);
+    if (!bar) return Fail(bar.error());
+    if (Status s = Audit(app, request, "appointment.read", person_id, "person:" + person_id); !s) return Fail(s.error());
+    json out = json::array();
+    std::map<std::string, archives::Branch> branches;
+    for (const Appointment& a : *list) {
+        if (!branches.contains(a.branch_code)) {
+            auto b = BranchOf(app, a.branch_code);
+            if (!b) return Fail(b.error());
+            branches.emplace(a.branch_code, std::move(*b));
+        }
+        out.push_back(AppointmentJson(a, branches.at(a.branch_code), NowMs(app), ctx.policy));
+    }
+    return Private(http::Response::Json({{"appointments", std::move(out)}, {"bar", BarJson(*bar)}}));
+}
+
+// The appointment of :id for an action by the caller: a citizen only their own, staff only
+// within `roles` covering its branch.
+Result<Appointment> ActingOn(http::App& app, const http::Request& request, const std::vector<std::string>& roles) {
+    const std::string& id = request.Param("id");
+    if (!core::IsId(id)) {
+        return MakeError(ErrorCode::kNotFound, "没有找到这个预约", "id", "appointment_not_found");
+    }
+    auto found = FindAppointment(Ctx(app), id);
+    if (!found) return found.error();
+    if (!*found) return MakeError(ErrorCode::kNotFound, "没有找到这个预约", "id", "appointment_not_found");
+    if (!IsStaff(request)) {
+        if ((*found)->person_id != request.principal->subject_id) {
+            return MakeError(ErrorCode::kNotFound, "没有找到这个预约", "id", "appointment_not_found");
+        }
+        return std::move(**found);
+    }
+    if (!CoversBranch(*request.principal, roles, (*found)->branch_code)) return OutsideScope("id");
+    return std::move(**found);
+}
+
+http::Response StaffView(http::App& app, const Appointment& a) {
+    auto branch = BranchOf(app, a.branch_code);
+    if (!branch) return Fail(branch.error());
+    auto person = archives::FindPersonById(*app.db, app.keyring, a.person_id);
+    if (!person) return Fail(person.error());
+    if (!*person) return Fail(MakeError(ErrorCode::kNotFound, "未找到该人员", "id", "person_not_found"));
+    auto history = EventsOf(Ctx(app), a.id);
+    if (!history) return Fail(history.error());
+    return Private(http::Response::Json(
+        {{"appointment", StaffAppointmentJson(a, *branch, **person, NowMs(app), PolicyFrom(app.config), &*history)}}));
+}
+
+http::Response Act(http::App& app, http::Request& request, Action action, const std::vector<std::string>& roles,
+                   const char* audit_action) {
+    auto a = ActingOn(app, request, roles);
+    if (!a) return Fail(a.error());
+    auto body = request.body.empty() ? Result<json>(json::object()) : request.Json();
+    if (!body) return Fail(body.error());
+    ActionInput in;
+    in.actor_id = request.principal->subject_id;
+    for (auto [name, target] : {std::pair{"code", &in.code}, {"courier", &in.courier},
+                                {"tracking_number", &in.tracking_number}, {"reason", &in.reason}}) {
+        auto text = http::TextMember(*body, name, 600);
+        if (!text) return Fail(text.error());
+        *target = *text;
+    }
+    auto done = Apply(Ctx(app), a->id, action, in);
+    if (!done) return Fail(done.error());
+    if (Status s = Audit(app, request, audit_action, done->person_id, "appointment:" + done->id,
+                         {{"state", done->state}});
+        !s) {
+        return Fail(s.error());
+    }
+    Wake(app);
+    if (!IsStaff(request)) {
+        auto branch = BranchOf(app, done->branch_code);
+        if (!branch) return Fail(branch.error());
+        return Private(http::Response::Json({{"appointment", AppointmentJson(*done, *branch, NowMs(app), PolicyFrom(app.config))}}));
+    }
+    return StaffView(app, *done);
+}
+
+// --- staff -----------------------------------------------------------------------------
+
+http::Response GetOne(http::App& app, http::Request& request) {
+    auto a = ActingOn(app, request, kDeskRoles);
+    if (!a) return Fail(a.error());
+    if (Status s = Audit(app, request, "appointment.read", a->person_id, "appointment:" + a->id); !s) {
+        return Fail(s.error());
+    }
+    return StaffView(app, *a);
+}
+
+http::Response QueueOfDay(http::App& app, http::Request& request) {
+    auto branch = BranchOf(app, request.Param("code"));
+    if (!branch) return Fail(branch.error());
+    if (!CoversBranch(*request.principal, kDeskRoles, branch->code)) return Fail(OutsideScope("code"));
+    std::string day = request.QueryParam("date").value_or("");
+    if (day.empty()) day = core::FormatDate(core::BusinessDate(app.clock->Now()));
+    if (!core::ParseDate(day)) return Fail(MakeError(ErrorCode::kInvalidArgument, "date 应为 YYYY-MM-DD", "date", "invalid_date"));
+    QueueFilter filter{request.QueryParam("kind").value_or(""), request.QueryParam("state").value_or(""),
+                       request.QueryParam("code").value_or("")};
+    if (!filter.kind.empty() && !ParseService(filter.kind)) {
+        return Fail(MakeError(ErrorCode::kInvalidArgument, "kind 应为 visit 或 retrieval", "kind", "invalid_kind"));
+    }
+    auto list = Queue(Ctx(app), branch->code, day, filter);
+    if (!list) return Fail(list.error());
+    json out = json::array();
+    for (const Appointment& a : *list) {
+        auto person = archives::FindPersonById(*app.db, app.keyring, a.person_id);
+        if (!person) return Fail(person.error());
+        if (!*person) continue;
+        out.push_back(StaffAppointmentJson(a, *branch, **person, NowMs(app), PolicyFrom(app.config), nullptr));
+    }
+    if (Status s = Audit(app, request, "appointment.read", "", "branch:" + branch->code + "/" + day,
+                         {{"count", out.size()}});
+        !s) {
+        return Fail(s.error());
+    }
+    return Private(http::Response::Json({{"date", day}, {"branch", BranchBriefJson(*branch)}, {"appointments", std::move(out)}}));
+}
+
+http::Response Void(http::App& app, http::Request& request) {
+    auto a = ActingOn(app, request, {"branch_admin"});
+    if (!a) return Fail(a.error());
+    auto body = request.Json();
+    if (!body) return Fail(body.error());
+    auto reason = http::TextMember(*body, "reason", 600);
+    if (!reason) return Fail(reason.error());
+    auto done = VoidNoShow(Ctx(app), a->id, request.principal->subject_id, *reason);
+    if (!done) return Fail(done.error());
+    if (Status s = Audit(app, request, "appointment.void_no_show", done->person_id, "appointment:" + done->id,
+                         {{"reason", *reason}});
+        !s) {
+        return Fail(s.error());
+    }
+    Wake(app);
+    return StaffView(app, *done);
+}
+
+http::Response PersonAppointments(http::App& app, http::Request& request) {
+    auto purpose_header = request.Header("x-dangan-purpose");
+    auto purpose = archives::ValidatePurpose(purpose_header ? std::optional<std::string>(http::PercentDecode(*purpose_header, false))
+                                                            : std::nullopt);
+    if (!purpose) return Fail(purpose.error());
+    const std::string& id = request.Param("id");
+    if (!core::IsId(id)) return Fail(MakeError(ErrorCode::kNotFound, "未找到该人员", "id", "person_not_found"));
+    auto person = archives::FindPersonById(*app.db, app.keyring, id);
+    if (!person) return Fail(person.error());
+    if (!*person) return Fail(MakeError(ErrorCode::kNotFound, "未找到该人员", "id", "person_not_found"));
+    const Context ctx = Ctx(app);
+    auto list = AppointmentsOfPerson(ctx, id, 0);
+    if (!list) return Fail(list.error());
+    bool may = archives::CoversPerson(*request.principal, kDeskRoles, **person);
+    for (const Appointment& a : *list) may = may || CoversBranch(*request.principal, kDeskRoles, a.branch_code);
+    audit::Entry entry = audit::EntryFor(request, may ? "appointment.read" : "access_denied");
+    entry.subject_person_id = id;
+    entry.target = "person:" + id;
+    entry.purpose = *purpose;
+    if (Status s = audit::Record(app, std::move(entry)); !s) return Fail(s.error());
+    if (!may) return Fail(MakeError(ErrorCode::kForbidden, "该人员不在您的管辖范围内，无权查阅", "id", "forbidden"));
+    auto bar = BarOf(ctx, id);
+    if (!bar) return Fail(bar.error());
+    auto credits = CreditRecordsOf(ctx, id);
+    if (!credits) return Fail(credits.error());
+    json out = json::array();
+    for (const Appointment& a : *list) {
+        auto branch = BranchOf(app, a.branch_code);
+        if (!branch) return Fail(branch.error());
+        out.push_back(StaffAppointmentJson(a, *branch, **person, NowMs(app), ctx.policy, nullptr));
+    }
+    json records = json::array();
+    for (const CreditRecord& c : *credits) records.push_back(CreditRecordJson(c));
+    return Private(http::Response::Json(
+        {{"appointments", std::move(out)}, {"bar", BarJson(*bar)}, {"credit_records", std::move(records)}}));
+}
+
+http::Response GetRules(http::App& app, http::Request& request) {
+    auto branch = BranchOf(app, request.Param("code"));
+    if (!branch) return Fail(branch.error());
+    auto setup = LoadSetup(*app.db, branch->code);
+    if (!setup) return Fail(setup.error());
+    return http::Response::Json(RulesJson(*setup));
+}
+
+Result<BookingRule> RuleOf(const json& body, Service service, const BookingRule& current) {
+    const std::string at(ServiceName(service));
+    BookingRule r = current;
+    r.service = service;
+    const json& in = body[at];
+    if (!in.is_object()) {
+        return MakeError(ErrorCode::kInvalidArgument, "格式不正确", at, "invalid_booking_rule");
+    }
+    for (auto [name, target] : {std::pair{"slot_minutes", &r.slot_minutes}, {"capacity", &r.capacity},
+                                {"horizon_days", &r.horizon_days}}) {
+        if (!in.contains(name)) continue;
+        if (!in[name].is_number_integer()) {
+            return MakeError(ErrorCode::kInvalidArgument, "应为整数", at + "." + name, "invalid_booking_rule");
+        }
+        const auto v = in[name].get<std::int64_t>();
+        *target = static_cast<int>(std::clamp<std::int64_t>(v, -1, 100000));
+    }
+    if (in.contains("release_time")) {
+        auto minute = in["release_time"].is_string() ? ParseMinute(in["release_time"].get<std::string>()) : std::nullopt;
+        if (!minute || *minute >= 1440) {
+            return MakeError(ErrorCode::kInvalidArgument, "放号时间应为 HH:MM", at + ".release_time", "invalid_booking_rule");
+        }
+        r.release_minute = *minute;
+    }
+    return r;
+}
+
+http::Response PutRules(http::App& app, http::Request& request) {
+    auto branch = BranchOf(app, request.Param("code"));
+    if (!branch) return Fail(branch.error());
+    if (!CoversBranch(*request.principal, kAdminRoles, branch->code)) return Fail(OutsideScope("code"));
+    auto body = request.Json();
+    if (!body) return Fail(body.error());
+    if (!body->is_object()) return Fail(MakeError(ErrorCode::kInvalidArgument, "请求体应为 JSON 对象", "", "invalid_json"));
+    auto setup = LoadSetup(*app.db, branch->code);
+    if (!setup) return Fail(setup.error());
+    BranchSetup next;
+    next.hours = setup->hours;
+    for (Service s : {Service::kVisit, Service::kRetrieval}) {
+        const BookingRule* current = setup->Rule(s);
+        if (!body->contains(std::string(ServiceName(s)))) {
+            if (current != nullptr) next.rules.push_back(*current);
+            continue;
+        }
+        BookingRule fresh;
+        fresh.service = s;
+        auto rule = RuleOf(*body, s, current ? *current : fresh);
+        if (!rule) return Fail(rule.error());
+        next.rules.push_back(*rule);
+    }
+    if (body->contains("hours")) {
+        const json& hours = (*body)["hours"];
+        if (!hours.is_array() || hours.size() > 50) {
+            return Fail(MakeError(ErrorCode::kInvalidArgument, "hours 应为营业时段列表", "hours", "invalid_hours"));
+        }
+        next.hours.clear();
+        for (std::size_t i = 0; i < hours.size(); ++i) {
+            const std::string at = fmt::format("hours[{}]", i);
+            const json& h = hours[i];
+            if (!h.is_object() || !h.value("weekday", json()).is_number_integer()) {
+                return Fail(MakeError(ErrorCode::kInvalidArgument, "星期应为 1 至 7", at + ".weekday", "invalid_weekday"));
+            }
+            std::optional<int> opens, closes;
+            if (h.value("opens", json()).is_string()) opens = ParseMinute(h["opens"].get<std::string>());
+            if (h.value("closes", json()).is_string()) closes = ParseMinute(h["closes"].get<std::string>());
+            if (!opens) return Fail(MakeError(ErrorCode::kInvalidArgument, "时间应为 HH:MM", at + ".opens", "invalid_hours"));
+            if (!closes) return Fail(MakeError(ErrorCode::kInvalidArgument, "时间应为 HH:MM", at + ".closes", "invalid_hours"));
+            const int weekday = static_cast<int>(std::clamp<std::int64_t>(h["weekday"].get<std::int64_t>(), 0, 8));
+            next.hours[weekday].push_back({*opens, *closes});
+        }
+        // Validate in the order given, so the error names the index the client sent.
+        std::vector<std::pair<int, Interval>> flat;
+        for (const json& h : hours) {
+            flat.emplace_back(static_cast<int>(std::clamp<std::int64_t>(h["weekday"].get<std::int64_t>(), 0, 8)),
+                              Interval{*ParseMinute(h["opens"].get<std::string>()), *ParseMinute(h["closes"].get<std::string>())});
+        }
+        if (Status s = ValidateHours(flat); !s) return Fail(s.error());
+        for (auto& [weekday, list] : next.hours) {
+            std::sort(list.begin(), list.end(), [](const Interval& a, const Interval& b) { return a.opens < b.opens; });
+        }
+    }
+    Status saved = app.db->Transaction([&](db::Connection& conn) {
+        return SaveSetup(conn, *app.clock, branch->code, next, request.principal->subject_id);
+    });
+    if (!saved) return Fail(saved.error());
+    if (Status s = Audit(app, request, "booking_rules.update", "", "branch:" + branch->code, *body); !s) {
+        return Fail(s.error());
+    }
+    auto now = LoadSetup(*app.db, branch->code);
+    if (!now) return Fail(now.error());
+    return http::Response::Json(RulesJson(*now));
+}
+
+http::Response ListCalendarDays(http::App& app, http::Request& request) {
+    const std::string branch = request.QueryParam("branch_code").value_or("");
+    auto from = core::ParseDate(request.QueryParam("from").value_or(""));
+    auto to = core::ParseDate(request.QueryParam("to").value_or(""));
+    const Date today = core::BusinessDate(app.clock->Now());
+    const Date first = from.value_or(Date(std::chrono::sys_days(today) - std::chrono::days(31)));
+    const Date last = to.value_or(Date(std::chrono::sys_days(today) + std::chrono::days(400)));
+    auto days = CalendarDaysBetween(*app.db, branch, first, last);
+    if (!days) return Fail(days.error());
+    json out = json::array();
+    for (const CalendarDay& d : *days) out.push_back(CalendarDayJson(d));
+    return http::Response::Json({{"days", std::move(out)}});
+}
+
+// Who may edit the entries of `scope`: a branch's by its admins; the shared ones by a system
+// admin or a branch admin whose grant reaches a whole city (4 digits or fewer).
+bool MayEditScope(const http::Principal& p, const std::string& scope) {
+    for (const http::Grant& g : p.grants) {
+        if (g.role == "system_admin") return true;
+        if (g.role != "branch_admin") continue;
+        if (scope.empty() ? g.scope.size() <= 4 : g.Covers(scope)) return true;
+    }
+    return false;
+}
+
+Result<std::pair<std::string, Date>> ScopeAndDate(http::App& app, const http::Request& request, const std::string& scope) {
+    auto date = core::ParseDate(request.Param("date"));
+    if (!date) return MakeError(ErrorCode::kInvalidArgument, "日期应为 YYYY-MM-DD", "date", "invalid_date");
+    if (!scope.empty()) {
+        auto branch = BranchOf(app, scope, "scope");
+        if (!branch) return branch.error();
+    }
+    if (!MayEditScope(*request.principal, scope)) {
+        return MakeError(ErrorCode::kForbidden,
+                         scope.empty() ? "全市通用的节假日只能由系统管理员或市级网点管理员修改" : "该网点不在您的管辖范围内",
+                         "scope", "forbidden");
+    }
+    return std::pair{scope, *date};
+}
+
+http::Response PutDay(http::App& app, http::Request& request) {
+    auto body = request.Json();
+    if (!body) return Fail(body.error());
+    auto scope = http::TextMember(*body, "scope", 20);
+    if (!scope) return Fail(scope.error());
+    auto where = ScopeAndDate(app, request, *scope);
+    if (!where) return Fail(where.error());
+    auto kind = http::TextMember(*body, "kind", 20);
+    if (!kind) return Fail(kind.error());
+    if (*kind != "holiday" && *kind != "workday") {
+        return Fail(MakeError(ErrorCode::kInvalidArgument, "类型应为 holiday（休息）或 workday（调休上班）", "kind", "invalid_kind"));
+    }
+    auto name = http::TextMember(*body, "name", 90);
+    if (!name) return Fail(name.error());
+    const std::string trimmed(core::TrimSpaces(*name));
+    if (trimmed.empty()) return Fail(MakeError(ErrorCode::kInvalidArgument, "请填写名称，例如“元旦”或“调休上班”", "name", "name_required"));
+    const CalendarDay day{where->first, where->second, *kind == "holiday", trimmed};
+    Status saved = app.db->Transaction(
+        [&](db::Connection& conn) { return PutCalendarDay(conn, *app.clock, day, request.principal->subject_id); });
+    if (!saved) return Fail(saved.error());
+    if (Status s = Audit(app, request, "calendar_day.put", "", "calendar:" + day.scope + "/" + core::FormatDate(day.date),
+                         CalendarDayJson(day));
+        !s) {
+        return Fail(s.error());
+    }
+    return http::Response::Json({{"day", CalendarDayJson(day)}});
+}
+
+http::Response DeleteDay(http::App& app, http::Request& request) {
+    auto where = ScopeAndDate(app, request, request.QueryParam("scope").value_or(""));
+    if (!where) return Fail(where.error());
+    bool deleted = false;
+    Status done = app.db->Transaction([&](db::Connection& conn) -> Status {
+        auto d = DeleteCalendarDay(conn, where->first, where->second);
+        if (!d) return d.error();
+        deleted = *d;
+        return Ok();
+    });
+    if (!done) return Fail(done.error());
+    if (!deleted) return Fail(MakeError(ErrorCode::kNotFound, "没有这一天的设置", "date", "calendar_day_not_found"));
+    if (Status s = Audit(app, request, "calendar_day.delete", "",
+                         "calendar:" + where->first + "/" + core::FormatDate(where->second));
+        !s) {
+        return Fail(s.error());
+    }
+    http::Response r;
+    r.status = 204;
+    return r;
+}
+
+// --- testing -----------------------------------------------------------------------------
+
+http::Response RunSweep(http::App& app, http::Request&) {
+    auto counts = Sweep(Ctx(app));
+    if (!counts) return Fail(counts.error());
+    Wake(app);
+    return http::Response::Json({{"no_shows", counts->no_shows}, {"reminders", counts->reminders}});
+}
+
+}  // namespace
+
+void Register(http::App& app) {
+    http::App* a = &app;
+    auto route = [a](http::Method method, const char* path, http::Access access,
+                     http::Response (*handler)(http::App&, http::Request&)) {
+        a->router.Add(method, path, std::move(access), [a, handler](http::Request& r) { return handler(*a, r); });
+    };
+    auto act = [a](const char* path, std::initializer_list<const char*> roles, Action action, const char* audit_action) {
+        std::vector<std::string> role_list(roles.begin(), roles.end());
+        a->router.Add(http::Method::kPost, path, http::Access::Roles(roles),
+                      [a, action, audit_action, role_list](http::Request& r) {
+                          return Act(*a, r, action, role_list, audit_action);
+                      });
+    };
+    using M = http::Method;
+    route(M::kGet, "/api/v1/branches/:code/calendar", http::Access::Public(), Calendar);
+    route(M::kPost, "/api/v1/appointments/check-in", http::Access::Public(), PublicCheckIn);
+    route(M::kPost, "/api/v1/appointments", http::Access::Roles({"citizen", "window_clerk", "branch_admin"}), Create);
+    route(M::kGet, "/api/v1/me/appointments", http::Access::Roles({"citizen"}), Mine);
+    act("/api/v1/appointments/:id/cancel", {"citizen", "window_clerk", "branch_admin"}, Action::kCancel,
+        "appointment.cancel");
+    route(M::kGet, "/api/v1/appointments/:id", http::Access::Roles({"window_clerk", "branch_admin"}), GetOne);
+    act("/api/v1/appointments/:id/check-in", {"window_clerk", "branch_admin"}, Action::kCheckIn, "appointment.check_in");
+    act("/api/v1/appointments/:id/prepare", {"window_clerk", "branch_admin"}, Action::kPrepare, "appointment.prepare");
+    act("/api/v1/appointments/:id/ready", {"window_clerk", "branch_admin"}, Action::kReady, "appointment.ready");
+    act("/api/v1/appointments/:id/collect", {"window_clerk", "branch_admin"}, Action::kCollect, "appointment.collect");
+    act("/api/v1/appointments/:id/mail", {"window_clerk", "branch_admin"}, Action::kMail, "appointment.mail");
+    act("/api/v1/appointments/:id/return", {"window_clerk", "branch_admin"}, Action::kReturn, "appointment.return");
+    route(M::kPost, "/api/v1/appointments/:id/void-no-show", http::Access::Roles({"branch_admin"}), Void);
+    route(M::kGet, "/api/v1/branches/:code/queue", http::Access::Roles({"window_clerk", "branch_admin"}), QueueOfDay);
+    route(M::kGet, "/api/v1/persons/:id/appointments", http::Access::Roles({"window_clerk", "branch_admin"}),
+          PersonAppointments);
+    route(M::kGet, "/api/v1/branches/:code/booking-rules", http::Access::Roles({"window_clerk", "branch_admin", "system_admin"}),
+          GetRules);
+    route(M::kPut, "/api/v1/branches/:code/booking-rules", http::Access::Roles({"branch_admin", "system_admin"}), PutRules);
+    route(M::kGet, "/api/v1/calendar/days", http::Access::Public(), ListCalendarDays);
+    route(M::kPut, "/api/v1/calendar/days/:date", http::Access::Roles({"branch_admin", "system_admin"}), PutDay);
+    route(M::kDelete, "/api/v1/calendar/days/:date", http::Access::Roles({"branch_admin", "system_admin"}), DeleteDay);
+    if (app.config.testing.clock_control) {
+        route(M::kPost, "/api/v1/testing/sweep", http::Access::Public(), RunSweep);
+    }
+    StartSweeper(app);
+}
+
+}  // namespace dangan::appointments
