@@ -76,7 +76,9 @@ READER_PORT=$(scripts/free_port.sh)
 while [ "$READER_PORT" = "$PORT" ]; do READER_PORT=$(scripts/free_port.sh); done
 export DANGAN_KIOSK_CARD_READER_URL="http://127.0.0.1:$READER_PORT"
 build/dangan init --demo --db "sqlite:$WORK/browser.db" >/dev/null
-build/dangan serve --db "sqlite:$WORK/browser.db" --listen "127.0.0.1:$PORT" >"$WORK/browser-server.log" 2>&1 &
+# The appointments suite (last) moves the server's clock to reach tomorrow's slots and no-shows.
+DANGAN_TESTING_CLOCK_CONTROL=true \
+  build/dangan serve --db "sqlite:$WORK/browser.db" --listen "127.0.0.1:$PORT" >"$WORK/browser-server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 DANGAN_URL="http://127.0.0.1:$PORT" node tests/browser/run.mjs 2>&1 | tee "$WORK/browser.log"
