@@ -97,7 +97,7 @@ http::Response Me(http::App& app, http::Request& request) {
 
 http::Response MyArchives(http::App& app, http::Request& request) {
     const std::string& person_id = request.principal->subject_id;
-    auto records = RecordsOfPerson(*app.db, person_id, false);
+    auto records = RecordsOfPerson(*app.db, person_id, true);
     if (!records) return http::Response::FromError(records.error());
     audit::Entry entry = audit::EntryFor(request, "archive.read");
     entry.subject_person_id = person_id;

@@ -37,35 +37,42 @@ nlohmann::json BranchJson(const Branch& b) {
             {"region_code", b.region_code}};
 }
 
+namespace {
+
+nlohmann::json ItemsJson(const std::vector<ArchiveItem>& items) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const ArchiveItem& i : items) {
+        out.push_back({{"seq", i.seq},
+                       {"title", i.title},
+                       {"doc_type", i.doc_type},
+                       {"doc_date", i.doc_date},
+                       {"page_count", i.page_count}});
+    }
+    return out;
+}
+
+}  // namespace
+
 nlohmann::json CitizenRecordJson(const ArchiveRecord& r) {
-    return {{"archival_code", r.archival_code},
+    return {{"id", r.id},
+            {"archival_code", r.archival_code},
             {"kind", r.kind},
             {"kind_label", LabelOf(RecordKinds(), r.kind)},
             {"status", r.status},
             {"status_label", LabelOf(RecordStatuses(), r.status)},
             {"filed_year", r.filed_year},
-            {"holder", HolderJson(r.holder)}};
+            {"holder", HolderJson(r.holder)},
+            {"items", ItemsJson(r.items)}};
 }
 
 nlohmann::json StaffRecordJson(const ArchiveRecord& r, bool with_items) {
     nlohmann::json out = CitizenRecordJson(r);
-    out["id"] = r.id;
     out["shelf_location"] = r.shelf_location;
     out["shelf_label"] = DescribeShelfLocation(r.shelf_location);
     out["retention"] = r.retention_years ? std::to_string(*r.retention_years) : "permanent";
     out["retention_label"] = r.retention_years ? std::to_string(*r.retention_years) + "年" : "永久";
     out["retention_ends"] = Nullable(r.retention_ends);
-    if (with_items) {
-        nlohmann::json items = nlohmann::json::array();
-        for (const ArchiveItem& i : r.items) {
-            items.push_back({{"seq", i.seq},
-                             {"title", i.title},
-                             {"doc_type", i.doc_type},
-                             {"doc_date", i.doc_date},
-                             {"page_count", i.page_count}});
-        }
-        out["items"] = std::move(items);
-    }
+    if (!with_items) out.erase("items");
     return out;
 }
 
