@@ -29,7 +29,9 @@ def citizen_sees_holders_of_own_archives_without_shelf_location(ctx):
     check("人民大街3688号" in first["holder"]["address"] and first["holder"]["opening_hours"], first)
     check(records[1]["holder"]["kind_label"] == "用人单位", records[1])
     text = str(out)
-    check("shelf" not in text and "A-03-12-4-0217" not in text and "items" not in text, out)
+    check("shelf" not in text and "A-03-12-4-0217" not in text, out)
+    # The contents list (卷内目录) is the citizen's own, to pick materials for a query registration.
+    check([i["title"] for i in first["items"]][0] == "社会保险参保登记表" and first["id"], first)
     check(out["next_steps"] == [], out)
     reads = audit_rows(server, "archive.read", f"AND actor_id = '{pid}'")
     check(reads and reads[-1][2] == pid and reads[-1][4] == "本人查询", reads)
