@@ -474,7 +474,7 @@ Result<Booked> Book(const Context& ctx, BookRequest r, const std::optional<http:
     const std::string slot_id = FormatSlotId(slot->key);
     for (int attempt = 1;; ++attempt) {
         std::optional<Appointment> made;
-        Status done = ctx.db.Transaction([&](db::Connection& conn) -> Status {
+        Status done = ctx.db.DurableTransaction([&](db::Connection& conn) -> Status {
             auto a = Insert(conn, ctx, r, *slot, *sealed, idem, to->mobile, to->branch);
             if (!a) return a.error();
             made = std::move(*a);

@@ -106,6 +106,11 @@ public:
     // only the Connection given; calling this Database again from `fn` is refused
     // (kInternal) rather than deadlocking.
     virtual Status Transaction(const std::function<Status(Connection&)>& fn) = 0;
+    // Transaction() for facts a person is told about at once (a booking and its SMS): the
+    // commit is on disk before this returns. SQLite runs it with synchronous=FULL (the other
+    // transactions keep WAL's NORMAL, which may lose the last commits on power loss but never
+    // corrupts); PostgreSQL commits durably anyway.
+    virtual Status DurableTransaction(const std::function<Status(Connection&)>& fn) { return Transaction(fn); }
 
     // Cheap round trip used by /readyz.
     virtual Status Ping() = 0;

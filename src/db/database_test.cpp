@@ -236,6 +236,35 @@ TEST_P(DatabaseTest, QuestionMarkInsideLiteralIsNotAPlaceholder) {
     EXPECT_FALSE(db().Query("SELECT ?", {std::string("a\0b", 3)}).ok());  // NUL in text: use Bytes
 }
 
+TEST_P(DatabaseTest, DurableTransactionCommitsOrLeavesNothingAndLeavesTheWriterAsItWas) {
+    Run("CREATE TABLE seats (id INTEGER PRIMARY KEY)");
+    Status committed = db().DurableTransaction([&](Connection& conn) -> Status {
+        if (conn.backend() == Backend::kSqlite) {
+            auto level = conn.Query("PRAGMA synchronous");
+            DANGAN_TRY(level);
+            EXPECT_EQ(level->rows.at(0).Int(0), 2);  // FULL
+        }
+        DANGAN_TRY(conn.Query("INSERT INTO seats (id) VALUES (1)"));
+        return Ok();
+    });
+    ASSERT_TRUE(committed.ok()) << Why(committed);
+    Status failed = db().DurableTransaction([&](Connection& conn) -> Status {
+        DANGAN_TRY(conn.Query("INSERT INTO seats (id) VALUES (2)"));
+        return MakeError(ErrorCode::kConflict, "已约满");
+    });
+    EXPECT_FALSE(failed.ok());
+    EXPECT_EQ(Count("seats"), 1);
+    Status after = db().Transaction([&](Connection& conn) -> Status {
+        if (conn.backend() == Backend::kSqlite) {
+            auto level = conn.Query("PRAGMA synchronous");
+            DANGAN_TRY(level);
+            EXPECT_EQ(level->rows.at(0).Int(0), 1);  // NORMAL again
+        }
+        return Ok();
+    });
+    EXPECT_TRUE(after.ok()) << Why(after);
+}
+
 TEST_P(DatabaseTest, TransactionCommitsOrLeavesNothing) {
     Run("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
     auto insert = [](Connection& conn, std::int64_t id) {

@@ -135,7 +135,10 @@ public:
         return rs;
     }
 
-    Status Transaction(const std::function<Status(Connection&)>& fn) override {
+    Status Transaction(const std::function<Status(Connection&)>& fn) override { return Run(fn, false); }
+    Status DurableTransaction(const std::function<Status(Connection&)>& fn) override { return Run(fn, true); }
+
+    Status Run(const std::function<Status(Connection&)>& fn, bool durable) {
         if (internal::TransactionScope::Active(this)) {
             return internal::ReentrantCall();
         }
@@ -144,6 +147,14 @@ public:
             return lease.error();
         }
         SqliteConnection& writer = **lease;
+        if (durable) DANGAN_TRY(writer.Exec("PRAGMA synchronous = FULL"));
+        struct Restore {
+            SqliteConnection& writer;
+            bool durable;
+            ~Restore() {
+                if (durable) (void)writer.Exec("PRAGMA synchronous = NORMAL");
+            }
+        } restore{writer, durable};
         // IMMEDIATE takes the write lock now, so a concurrent writer in another process makes
         // us wait on the busy timeout here instead of failing at the first write.
         DANGAN_TRY(writer.Exec("BEGIN IMMEDIATE"));
