@@ -219,7 +219,29 @@ http::Response Calendar(http::App& app, http::Request& request) {
     return r;
 }
 
-// Kiosk or window: by booking code, or by ID card (number + name as read from the card).
+// The appointment a kiosk or window check-in names: by booking code, or by ID card (the number
+// and the name as read from the card — both must match the person).
+Result<Appointment> CheckInFromBody(http::App& app, const archives::Branch& branch, const json& body) {
+    const Context ctx = Ctx(app);
+    auto code = http::TextMember(body, "code", 20);
+    if (!code) return code.error();
+    if (!code->empty()) {
+        const std::string c(core::TrimSpaces(*code));
+        if (c.size() != 8 || c.find_first_not_of("0123456789") != std::string::npos) {
+            return MakeError(ErrorCode::kInvalidArgument, "预约码应为 8 位数字", "code", "invalid_code");
+        }
+        return CheckInByCode(ctx, branch.code, c);
+    }
+    const Error none = MakeError(ErrorCode::kNotFound, "没有找到您今天在本网点的预约，请到窗口咨询", "id_number",
+                                 "appointment_not_found");
+    auto person = PersonOfIdNumber(app, body);
+    if (!person) return person.error().reason == "person_not_found" ? none : person.error();
+    auto name = http::TextMember(body, "name", 60);
+    if (!name) return name.error();
+    if (std::string(core::TrimSpaces(*name)) != person->name) return none;
+    return CheckInByPerson(ctx, branch.code, person->id);
+}
+
 http::Response PublicCheckIn(http::App& app, http::Request& request) {
     auto body = request.Json();
     if (!body) return Fail(body.error());
@@ -227,40 +249,14 @@ http::Response PublicCheckIn(http::App& app, http::Request& request) {
     if (!branch_code) return Fail(branch_code.error());
     auto branch = BranchOf(app, *branch_code, "branch_code");
     if (!branch) return Fail(branch.error());
-    auto code = http::TextMember(*body, "code", 20);
-    if (!code) return Fail(code.error());
-    const Context ctx = Ctx(app);
-    Result<Appointment> done = MakeError(ErrorCode::kInternal, "", "", "internal");
-    if (!code->empty()) {
-        const std::string c(core::TrimSpaces(*code));
-        if (c.size() != 8 || c.find_first_not_of("0123456789") != std::string::npos) {
-            return Fail(MakeError(ErrorCode::kInvalidArgument, "预约码应为 8 位数字", "code", "invalid_code"));
-        }
-        done = CheckInByCode(ctx, branch->code, c);
-    } else {
-        auto person = PersonOfIdNumber(app, *body);
-        if (!person) {
-            if (person.error().reason == "person_not_found") {
-                return Fail(MakeError(ErrorCode::kNotFound, "没有找到您今天在本网点的预约，请到窗口咨询", "id_number",
-                                      "appointment_not_found"));
-            }
-            return Fail(person.error());
-        }
-        auto name = http::TextMember(*body, "name", 60);
-        if (!name) return Fail(name.error());
-        if (std::string(core::TrimSpaces(*name)) != person->name) {
-            return Fail(MakeError(ErrorCode::kNotFound, "没有找到您今天在本网点的预约，请到窗口咨询", "id_number",
-                                  "appointment_not_found"));
-        }
-        done = CheckInByPerson(ctx, branch->code, person->id);
-    }
+    auto done = CheckInFromBody(app, *branch, *body);
     if (!done) return Fail(done.error());
     auto person = archives::FindPersonById(*app.db, app.keyring, done->person_id);
     if (!person) return Fail(person.error());
     if (Status s = Audit(app, request, "appointment.check_in", done->person_id, "appointment:" + done->id); !s) {
         return Fail(s.error());
     }
-    const json full = AppointmentJson(*done, *branch, NowMs(app), ctx.policy);
+    const json full = AppointmentJson(*done, *branch, NowMs(app), PolicyFrom(app.config));
     json brief = json::object();
     for (const char* key : {"code", "kind", "date", "start", "end", "state", "state_label"}) brief[key] = full[key];
     brief["person_name"] = *person ? identity::MaskName((*person)->name) : "";
