@@ -2,8 +2,9 @@
 """Pre-creates the sessions bench/lookup.sh drives wrk with, straight in the database (log-in
 itself is measured by bench/login.sh): COUNT citizen sessions for persons picked at random
 from the generator's sample file, and one window clerk with a city-wide grant (scope 22) and a
-session. Writes into OUT: citizens.txt (one cookie token per line), staff.txt (token and CSRF
-token), id_numbers.txt (the ID numbers the clerk searches for).
+session. Writes into OUT: citizens.txt (one cookie token per line), citizen_sessions.txt (the
+same sessions as "token<TAB>CSRF token", for POSTs: bench/booking.sh), staff.txt (token and
+CSRF token), id_numbers.txt (the ID numbers the clerk searches for).
 
     sessions.py --db URL --sample FILE --count N --out DIR
 """
@@ -24,9 +25,9 @@ def rows_sql(args, now):
     picked = rng.sample(sample, min(args.count, len(sample)))
     statements, citizens = [], []
     for id_number, person_id in picked:
-        token = secrets.token_urlsafe(32)
-        citizens.append(token)
-        statements.append(session_sql(token, secrets.token_urlsafe(24), "citizen", person_id, now))
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+        citizens.append((token, csrf))
+        statements.append(session_sql(token, csrf, "citizen", person_id, now))
     user = "bench-clerk"
     statements.append("DELETE FROM grants WHERE user_id = 'bench-clerk'")
     statements.append("DELETE FROM sessions WHERE subject_id = 'bench-clerk'")
@@ -67,7 +68,9 @@ def main():
         subprocess.run(["psql", args.db, "-q", "-v", "ON_ERROR_STOP=1"], input=script.encode(), check=True)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "citizens.txt"), "w") as f:
-        f.write("\n".join(citizens) + "\n")
+        f.write("\n".join(token for token, _ in citizens) + "\n")
+    with open(os.path.join(args.out, "citizen_sessions.txt"), "w") as f:
+        f.write("\n".join(f"{token}\t{csrf}" for token, csrf in citizens) + "\n")
     with open(os.path.join(args.out, "staff.txt"), "w") as f:
         f.write(f"{staff[0]}\n{staff[1]}\n")
     with open(os.path.join(args.out, "id_numbers.txt"), "w") as f:

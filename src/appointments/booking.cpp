@@ -629,8 +629,13 @@ Result<Change> Plan(const Context& ctx, const Appointment& a, Action action, con
         case Action::kCancel:
             DANGAN_TRY(require(a.state == "booked" || a.state == "received" || a.state == "preparing" ||
                                a.state == "ready"));
+            if (in.by_staff && core::TrimSpaces(in.reason).empty()) {
+                return MakeError(ErrorCode::kInvalidArgument, "请填写取消原因（将以短信告知预约人）", "reason",
+                                 "reason_required");
+            }
             c = {"cancelled", {{"cancelled_at_ms", now_ms}}, true, std::nullopt, "cancelled",
                  std::string(core::TrimSpaces(in.reason))};
+            if (in.by_staff) c.notice = CancelledByCentreNotice(a, branch, c.note);
             return c;
     }
     return InvalidState(a);
@@ -652,7 +657,7 @@ Result<Appointment> Apply(const Context& ctx, const std::string& id, Action acti
     auto change = Plan(ctx, *a, action, in, to->branch);
     if (!change) return change.error();
     const std::int64_t now_ms = NowMs(ctx);
-    const bool late = action == Action::kCancel && CancelIsLate(*a, now_ms, ctx.policy);
+    const bool late = action == Action::kCancel && !in.by_staff && CancelIsLate(*a, now_ms, ctx.policy);
     bool lost_race = false;
     Status done = ctx.db.Transaction([&](db::Connection& conn) -> Status {
         if (late) {

@@ -79,6 +79,7 @@ struct ActionInput {
     std::string courier;
     std::string tracking_number;
     std::string reason;    // return; staff cancel
+    bool by_staff = false;  // a cancel by the centre (reason required) never counts as a no-show
 };
 // Moves the appointment; 409 invalid_state (message says what state it is in) when the action
 // does not apply, check_in_too_early / check_in_closed for check-in outside its time.

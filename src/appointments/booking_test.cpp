@@ -255,6 +255,27 @@ TEST_P(BookingTest, CancellingAtTheCutOffIsFreeAndAMomentLaterIsANoShow) {
     EXPECT_EQ(Texts("appointment.no_show").size(), 1u);
 }
 
+TEST_P(BookingTest, ACancelByTheCentreNeedsAReasonAndIsNeverANoShow) {
+    const Date tue = 2026y / December / 1;
+    auto a = BookVisit(persons_[0], Slot(tue, 9));
+    ASSERT_TRUE(a.ok());
+    clock_.Set(Shanghai(tue, 8, 30));  // past the cut-off
+    ActionInput staff = By("clerk-1");
+    staff.by_staff = true;
+    auto blank = Apply(Ctx(), a->appointment.id, Action::kCancel, staff);
+    ASSERT_FALSE(blank.ok());
+    EXPECT_EQ(blank.error().field, "reason");
+    staff.reason = "大厅停电，暂停服务";
+    auto cancelled = Apply(Ctx(), a->appointment.id, Action::kCancel, staff);
+    ASSERT_TRUE(cancelled.ok()) << Why(cancelled);
+    EXPECT_EQ(cancelled->state, "cancelled");
+    EXPECT_EQ(SeatsTaken(Slot(tue, 9)), 0);
+    const auto texts = Texts("appointment.cancelled");
+    ASSERT_EQ(texts.size(), 1u);
+    EXPECT_NE(texts.front().find("大厅停电"), std::string::npos) << texts.front();
+    EXPECT_NE(texts.front().find("不计失约"), std::string::npos) << texts.front();
+}
+
 TEST_P(BookingTest, TheThirdNoShowOfAMonthBarsBookingUntilTheMonthEnds) {
     NoShow(persons_[0], 2026y / December / 1);
     NoShow(persons_[0], 2026y / December / 2);

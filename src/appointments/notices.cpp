@@ -92,6 +92,15 @@ Notice NoShowNotice(const Appointment& a, const BranchText& b, int count, const 
                              policy.no_show_limit))};
 }
 
+Notice CancelledByCentreNotice(const Appointment& a, const BranchText& b, const std::string& reason) {
+    const std::string what = a.kind == Service::kVisit
+                                 ? fmt::format("{}在{}的预约", DayAndTime(a.starts_at_ms), b.name)
+                                 : fmt::format("查档登记（编号{}）", a.code);
+    return {"appointment.cancelled",
+            Text(fmt::format("您{}已由工作人员取消：{}。不计失约，给您带来不便敬请谅解，可重新预约或拨打{}。", what, reason,
+                             b.phone))};
+}
+
 Notice BarNotice(int limit, std::int64_t until_ms) {
     return {"appointment.barred",
             Text(fmt::format("因本月失约已满{}次，已记入信用记录，网上、窗口、自助终端等所有渠道暂停预约至{}，{}起可重新预约。",

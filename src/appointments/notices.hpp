@@ -33,6 +33,8 @@ Notice ReturnedNotice(const Appointment& a);
 Notice ReminderNotice(const Appointment& a, const BranchText& b);
 // `count` is the month's no-shows including this one.
 Notice NoShowNotice(const Appointment& a, const BranchText& b, int count, const Policy& policy);
+// A cancel by the centre (a closure, a mistake): the reason, and that it is not a no-show.
+Notice CancelledByCentreNotice(const Appointment& a, const BranchText& b, const std::string& reason);
 Notice BarNotice(int limit, std::int64_t until_ms);
 Notice VoidNotice(const Appointment& a, bool bar_lifted);
 

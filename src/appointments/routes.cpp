@@ -79,7 +79,7 @@ Status Audit(http::App& app, const http::Request& request, std::string action, c
 
 std::string ChannelOf(const http::Request& request) {
     const std::string c = request.Channel();
-    if (IsStaff(request) || c == "staff") return "window";
+    if (IsStaff(request)) return "window";
     return c == "mobile" || c == "kiosk" || c == "phone" || c == "wechat" ? c : "web";
 }
 
@@ -366,6 +366,7 @@ http::Response Act(http::App& app, http::Request& request, Action action, const 
     if (!body) return Fail(body.error());
     ActionInput in;
     in.actor_id = request.principal->subject_id;
+    in.by_staff = IsStaff(request);
     for (auto [name, target] : {std::pair{"code", &in.code}, {"courier", &in.courier},
                                 {"tracking_number", &in.tracking_number}, {"reason", &in.reason}}) {
         auto text = http::TextMember(*body, name, 600);
