@@ -9,6 +9,7 @@
 // the address GET /api/v1/info gives the kiosk, allowing only DANGAN_URL's origin to read the
 // card. Screenshots go to build/screenshots/. Prints "ok - name" / "not ok - name: reason" per
 // test and "N passed, N failed" last; exits 1 if any test failed.
+import { appointmentsTests } from './appointments.mjs'
 import { archivesTests } from './archives.mjs'
 import { startCardReader, stopCardReader } from './cardreader.mjs'
 import { BASE, close, counts, launch } from './lib.mjs'
@@ -39,7 +40,8 @@ async function main() {
     await portalTests()
     await kioskTests()
     await shellTests(statusText)
-    await archivesTests() // last: its citizens' SMS codes are a minute apart from the portal's
+    await archivesTests() // its citizens' SMS codes are a minute apart from the portal's
+    await appointmentsTests() // last: it moves the server's clock forward
   } catch (e) {
     console.log(`not ok - browser tests stopped: ${String(e?.message ?? e).split('\n')[0]}`)
     counts.failed++

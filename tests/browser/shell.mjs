@@ -4,9 +4,10 @@ import { ensureStaff } from './staff.mjs'
 
 const PORTAL_NAV = ['档案存放地查询', '查档登记', '预约到访', '查档证明', '政策法规与查档指南', '智能咨询', '留言互动', '我的']
 // What a system administrator's menu holds (审计日志 is the auditor's; 人员档案（360°） the
-// window clerks', archivists', reviewers' and branch administrators').
-const STAFF_NAV = ['预约与队列', '查档证明', '移交审核', '知识库', '政策发布', '留言回复', '回访', '统计', '单位审核', '用户与权限']
-const KIOSK_NAV = ['档案查询', '预约/取号', '打印查档证明', '咨询机器人']
+// window clerks', archivists', reviewers' and branch administrators'; 预约管理 the window clerks'
+// and branch administrators').
+const STAFF_NAV = ['预约设置', '查档证明', '移交审核', '知识库', '政策发布', '留言回复', '回访', '统计', '单位审核', '用户与权限']
+const KIOSK_NAV = ['档案查询', '预约/签到', '打印查档证明', '咨询机器人']
 
 // One entry per app: where it lives, how to reach its navigation, and one navigation to try.
 const APPS = [
@@ -14,8 +15,8 @@ const APPS = [
     app: 'portal', path: '/', viewports: ['mobile', 'desktop'], fullPage: false,
     nav: (page) => [...PORTAL_NAV.map((t) => page.getByTestId('nav-grid').getByText(t, { exact: true })),
       page.getByTestId('tabbar').getByText('首页', { exact: true })],
-    go: async (page) => page.getByTestId('nav-grid').getByText('查档登记', { exact: true }).click(),
-    url: /\/register$/, expect: ['“查档登记”服务正在建设中', '12333'],
+    go: async (page) => page.getByTestId('nav-grid').getByText('查档证明', { exact: true }).click(),
+    url: /\/certificate$/, expect: ['“查档证明”服务正在建设中', '12333'],
   },
   {
     app: 'kiosk', path: '/kiosk/', viewports: ['portrait', 'landscape'], fullPage: false,

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSession } from '@shared/session'
+import { rememberBranchFromUrl } from './branch'
 import { TILES } from './tiles'
 import HomeView from './views/HomeView.vue'
 import LoginView from './views/LoginView.vue'
@@ -16,11 +17,30 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/LookupView.vue'),
     meta: { title: '档案查询', requires: 'citizen' },
   },
-  ...TILES.filter((t) => t.path !== '/lookup').map((t) => ({ path: t.path, component: ServiceView, meta: { title: t.title } })),
+  {
+    path: '/appointments',
+    name: 'appointments',
+    component: () => import('./views/AppointmentsView.vue'),
+    meta: { title: '预约/签到' },
+  },
+  {
+    path: '/checkin',
+    name: 'checkin',
+    component: () => import('./views/CheckInView.vue'),
+    meta: { title: '到场签到' },
+  },
+  {
+    path: '/visit',
+    name: 'visit',
+    component: () => import('./views/VisitView.vue'),
+    meta: { title: '预约到访', requires: 'citizen' },
+  },
+  ...TILES.filter((t) => !['/lookup', '/appointments'].includes(t.path)).map((t) => ({ path: t.path, component: ServiceView, meta: { title: t.title } })),
   // A terminal has no address bar: any unknown path just shows the home screen.
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 
+rememberBranchFromUrl()
 export const router = createRouter({ history: createWebHistory('/kiosk/'), routes })
 
 // A terminal never resumes a session from before a reload: only the one logged in here counts.

@@ -17,6 +17,26 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '档案存放地查询', requires: 'citizen' },
   },
   {
+    path: '/appointments',
+    component: () => import('./views/appointments/AppointmentsHomeView.vue'),
+    meta: { title: '预约', requires: 'citizen' },
+  },
+  {
+    path: '/appointments/mine',
+    component: () => import('./views/appointments/MyAppointmentsView.vue'),
+    meta: { title: '我的预约', requires: 'citizen' },
+  },
+  {
+    path: '/visit',
+    component: () => import('./views/appointments/VisitBookingView.vue'),
+    meta: { title: '预约到访', requires: 'citizen' },
+  },
+  {
+    path: '/register',
+    component: () => import('./views/appointments/RetrievalView.vue'),
+    meta: { title: '查档登记', requires: 'citizen' },
+  },
+  {
     path: '/employer/login',
     component: () => import('./views/employer/EmployerLoginView.vue'),
     meta: { title: '单位登录', public: true },
@@ -32,7 +52,7 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '单位首页', requires: 'employer' },
   },
   // Services with a page of their own; the others show that they are being built.
-  ...FEATURES.filter((f) => !['/me', '/lookup'].includes(f.path)).map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
+  ...FEATURES.filter((f) => !['/me', '/lookup', '/visit', '/register'].includes(f.path)).map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: '页面不存在' } },
 ]
 

@@ -13,6 +13,8 @@ const VIEWS: Record<string, RouteRecordRaw['component']> = {
   '/audit': () => import('./views/AuditView.vue'),
   '/employers': () => import('./views/EmployersView.vue'),
   '/persons': () => import('./views/PersonsView.vue'),
+  '/appointments': () => import('./views/AppointmentsView.vue'),
+  '/appointments/settings': () => import('./views/AppointmentSettingsView.vue'),
 }
 
 const routes: RouteRecordRaw[] = [
