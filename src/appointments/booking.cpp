@@ -153,6 +153,7 @@ Status AddEvent(db::Connection& conn, const std::string& id, std::int64_t at_ms,
 
 struct Recipient {
     std::string mobile;
+    std::string id_number;  // to check the ID card shown at collection
     BranchText branch;
 };
 
@@ -163,7 +164,7 @@ Result<Recipient> RecipientOf(const Context& ctx, const std::string& person_id, 
     auto branch = archives::FindBranchByCode(ctx.db, branch_code);
     if (!branch) return branch.error();
     if (!*branch) return MakeError(ErrorCode::kNotFound, "没有这个网点", "branch_code", "branch_not_found");
-    return Recipient{(*person)->mobile, {(*branch)->name, (*branch)->address, (*branch)->phone}};
+    return Recipient{(*person)->mobile, (*person)->id_number, {(*branch)->name, (*branch)->address, (*branch)->phone}};
 }
 
 Status Notify(db::Connection& conn, const Context& ctx, const std::string& mobile, const Notice& notice) {
@@ -550,8 +551,33 @@ struct Change {
     std::string note;
 };
 
+std::string PickupCodeHash(const core::Keyring& keys, const std::string& appointment_id, std::string_view code) {
+    return core::HexEncode(core::HmacSm3(keys.index_key, "pickup:" + appointment_id + ":" + std::string(code)));
+}
+
+// Collection proves who collects: the pick-up code of the ready SMS, or the ID number read off
+// the ID card the person shows (for one who lost the SMS).
+Status CheckCollector(const Context& ctx, const Appointment& a, const ActionInput& in, const Recipient& to,
+                      const std::optional<std::string>& code_hash) {
+    const std::string code(core::TrimSpaces(in.code));
+    if (!code.empty()) {
+        if (code_hash && core::ConstantTimeEqual(PickupCodeHash(ctx.keys, a.id, code), *code_hash)) return Ok();
+        return MakeError(ErrorCode::kUnprocessable, "取件码不正确，请核对短信中的 6 位取件码，或改为核对身份证号", "code",
+                         "wrong_code");
+    }
+    const std::string id_number(core::TrimSpaces(in.id_number));
+    if (!id_number.empty()) {
+        auto id = core::ValidateIdNumber(id_number, core::BusinessDate(ctx.clock.Now()));
+        if (!id) return id.error();
+        if (id->normalized == to.id_number) return Ok();
+        return MakeError(ErrorCode::kUnprocessable, "身份证号与预约人不符", "id_number", "wrong_person");
+    }
+    return MakeError(ErrorCode::kInvalidArgument, "请输入短信中的取件码，或领取人的身份证号", "code", "code_required");
+}
+
 Result<Change> Plan(const Context& ctx, const Appointment& a, Action action, const ActionInput& in,
-                    const BranchText& branch) {
+                    const Recipient& to, const std::optional<std::string>& code_hash) {
+    const BranchText& branch = to.branch;
     const std::int64_t now_ms = NowMs(ctx);
     const bool visit = a.kind == Service::kVisit;
     const bool pickup = a.delivery == "pickup";
@@ -586,15 +612,15 @@ Result<Change> Plan(const Context& ctx, const Appointment& a, Action action, con
                     c.set.emplace_back("deadline_at_ms", deadline);
                     ready.deadline_at_ms = deadline;
                 }
-                c.notice = ReadyNotice(ready, branch);
+                const std::string code = core::RandomDigits(6);
+                c.set.emplace_back("pickup_code_hash", PickupCodeHash(ctx.keys, a.id, code));
+                c.notice = ReadyNotice(ready, branch, code);
             }
             return c;
         }
         case Action::kCollect:
             DANGAN_TRY(require(!visit && pickup && a.state == "ready"));
-            if (core::TrimSpaces(in.code) != a.code) {
-                return MakeError(ErrorCode::kUnprocessable, "取件码不正确，请核对短信中的取件码", "code", "wrong_code");
-            }
+            DANGAN_TRY(CheckCollector(ctx, a, in, to, code_hash));
             c = {"collected", {}, false, std::nullopt, "collected", ""};
             return c;
         case Action::kMail: {
@@ -654,7 +680,13 @@ Result<Appointment> Apply(const Context& ctx, const std::string& id, Action acti
     if (!a) return a.error();
     auto to = RecipientOf(ctx, a->person_id, a->branch_code);
     if (!to) return to.error();
-    auto change = Plan(ctx, *a, action, in, to->branch);
+    std::optional<std::string> code_hash;
+    if (action == Action::kCollect) {
+        auto stored = ctx.db.Query("SELECT pickup_code_hash FROM appointments WHERE id = ?", {id});
+        if (!stored) return stored.error();
+        if (!stored->empty()) code_hash = stored->rows.front().OptText(0);
+    }
+    auto change = Plan(ctx, *a, action, in, *to, code_hash);
     if (!change) return change.error();
     const std::int64_t now_ms = NowMs(ctx);
     const bool late = action == Action::kCancel && !in.by_staff && CancelIsLate(*a, now_ms, ctx.policy);

@@ -75,7 +75,8 @@ Result<std::vector<Event>> EventsOf(const Context& ctx, const std::string& appoi
 enum class Action { kCheckIn, kPrepare, kReady, kCollect, kMail, kReturn, kCancel };
 struct ActionInput {
     std::string actor_id;  // person (own cancel) or staff user
-    std::string code;      // collect: the pick-up code shown by the citizen
+    std::string code;      // collect: the pick-up code of the ready SMS…
+    std::string id_number; // …or the collector's ID number, read off their ID card
     std::string courier;
     std::string tracking_number;
     std::string reason;    // return; staff cancel

@@ -48,15 +48,15 @@ Notice ConfirmedNotice(const Appointment& a, const BranchText& b, const Policy& 
             Text(fmt::format("您的查档登记已受理，编号{}，{}。咨询电话{}。", a.code, how, b.phone))};
 }
 
-Notice ReadyNotice(const Appointment& a, const BranchText& b) {
+Notice ReadyNotice(const Appointment& a, const BranchText& b, const std::string& pickup_code) {
     if (!a.deadline_at_ms) {
         return {"appointment.ready",
                 Text(fmt::format("您申请的档案材料已备好，请在办公时间凭取件码{}和身份证到{}（{}）窗口领取，无需排队。",
-                                 a.code, b.name, b.address))};
+                                 pickup_code, b.name, b.address))};
     }
     return {"appointment.ready",
             Text(fmt::format("您申请的档案材料已备好，请于{}前凭取件码{}和身份证到{}（{}）窗口领取，无需排队。逾期未取记为失约。",
-                             DayAndTime(a.ends_at_ms), a.code, b.name, b.address))};
+                             DayAndTime(a.ends_at_ms), pickup_code, b.name, b.address))};
 }
 
 Notice MailedNotice(const Appointment& a) {

@@ -27,7 +27,8 @@ std::string DayAndTime(std::int64_t at_ms);
 std::string LongDate(std::int64_t at_ms);
 
 Notice ConfirmedNotice(const Appointment& a, const BranchText& b, const Policy& policy);
-Notice ReadyNotice(const Appointment& a, const BranchText& b);
+// `pickup_code`: the code sent only in this SMS (empty for mail).
+Notice ReadyNotice(const Appointment& a, const BranchText& b, const std::string& pickup_code);
 Notice MailedNotice(const Appointment& a);
 Notice ReturnedNotice(const Appointment& a);
 Notice ReminderNotice(const Appointment& a, const BranchText& b);

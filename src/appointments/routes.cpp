@@ -367,7 +367,7 @@ http::Response Act(http::App& app, http::Request& request, Action action, const 
     ActionInput in;
     in.actor_id = request.principal->subject_id;
     in.by_staff = IsStaff(request);
-    for (auto [name, target] : {std::pair{"code", &in.code}, {"courier", &in.courier},
+    for (auto [name, target] : {std::pair{"code", &in.code}, {"id_number", &in.id_number}, {"courier", &in.courier},
                                 {"tracking_number", &in.tracking_number}, {"reason", &in.reason}}) {
         auto text = http::TextMember(*body, name, 600);
         if (!text) return Fail(text.error());

@@ -80,6 +80,7 @@ CREATE TABLE appointments (
     mail_to_sealed BLOB,
     courier TEXT,
     tracking_number TEXT,
+    pickup_code_hash TEXT,                     -- HMAC of the pick-up code sent by SMS when ready; staff never see it
     return_reason TEXT,
     checked_in_at_ms BIGINT,
     cancelled_at_ms BIGINT,
