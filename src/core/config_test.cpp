@@ -369,6 +369,12 @@ TEST(Config, EveryKeyRoundTripsThroughText) {
     changed.audit.batch_max = 128;
     changed.audit.batch_wait_ms = 5;
     changed.kiosk.card_reader_url = "http://localhost:9000";
+    changed.appointments.no_show_limit = 4;
+    changed.appointments.cancel_cutoff_minutes = 240;
+    changed.appointments.no_show_grace_minutes = 30;
+    changed.appointments.check_in_early_minutes = 45;
+    changed.appointments.sweep_interval_seconds = 30;
+    changed.testing.clock_control = true;
 
     const Config defaults;
     for (const auto& key : ConfigKeys()) {
