@@ -688,9 +688,8 @@ http::Response RunSweep(http::App& app, http::Request&) {
 
 void Register(http::App& app) {
     http::App* a = &app;
-    auto route = [a](http::Method method, const char* path, http::Access access,
-                     http::Response (*handler)(http::App&, http::Request&)) {
-        a->router.Add(method, path, std::move(access), [a, handler](http::Request& r) { return handler(*a, r); });
+    auto route = [&app](http::Method method, const char* path, http::Access access, http::AppHandler handler) {
+        http::AddRoute(app, method, path, std::move(access), handler);
     };
     auto act = [a](const char* path, std::initializer_list<const char*> roles, Action action, const char* audit_action) {
         std::vector<std::string> role_list(roles.begin(), roles.end());

@@ -294,10 +294,8 @@ http::Response ListBranchesRoute(http::App& app, http::Request& request) {
 }  // namespace
 
 void Register(http::App& app) {
-    http::App* a = &app;
-    auto route = [a](http::Method method, const char* path, http::Access access,
-                     http::Response (*handler)(http::App&, http::Request&)) {
-        a->router.Add(method, path, std::move(access), [a, handler](http::Request& r) { return handler(*a, r); });
+    auto route = [&app](http::Method method, const char* path, http::Access access, http::AppHandler handler) {
+        http::AddRoute(app, method, path, std::move(access), handler);
     };
     route(http::Method::kGet, "/api/v1/me", http::Access::Roles({"citizen"}), Me);
     route(http::Method::kGet, "/api/v1/me/archives", http::Access::Roles({"citizen"}), MyArchives);

@@ -49,4 +49,11 @@ struct App {
     std::vector<std::pair<std::string, std::string>> security_headers;
 };
 
+// How a module adds a route: a plain function of the App and the request.
+using AppHandler = Response (*)(App&, Request&);
+inline void AddRoute(App& app, Method method, const std::string& pattern, Access access, AppHandler handler) {
+    App* a = &app;
+    app.router.Add(method, pattern, std::move(access), [a, handler](Request& r) { return handler(*a, r); });
+}
+
 }  // namespace dangan::http

@@ -206,10 +206,8 @@ http::Response UnlockHandler(http::App& app, http::Request& request) {
 void RegisterAccounts(http::App& app) {
     using http::Access;
     using http::Method;
-    http::App* a = &app;
-    auto route = [&](Method method, const char* pattern, Access access,
-                     http::Response (*fn)(http::App&, http::Request&)) {
-        app.router.Add(method, pattern, std::move(access), [a, fn](http::Request& r) { return fn(*a, r); });
+    auto route = [&app](Method method, const char* pattern, Access access, http::AppHandler fn) {
+        http::AddRoute(app, method, pattern, std::move(access), fn);
     };
     const Access admins = Access::Roles({"system_admin"});
     const Access employer_admins = Access::Roles({"system_admin", "branch_admin"});
