@@ -9,6 +9,7 @@ import {
   branchCalendar,
   isRetryable,
   myAppointments,
+  reopenText,
   reopensOnOf,
   useIdempotencyKey,
   type Appointment,
@@ -22,7 +23,8 @@ import { useFormErrors } from './formErrors'
  * A booking form's sending and its bar: the citizen's bar loaded up front (the buttons are
  * disabled with the reopen date while barred), the Idempotency-Key reused when the same form is
  * sent again after a lost answer, and a 403 booking_barred turned into the bar at once.
- * `send` resolves to the booking or rejects with the ApiError for the form to show.
+ * `send` resolves to the booking or rejects with the ApiError for the form to show;
+ * `buttonText(text)` is the send button's text: `text`, or 暂停预约 with the reopen date while barred.
  */
 export function useBookingForm() {
   const bar = ref<Bar | null>(null)
@@ -59,7 +61,11 @@ export function useBookingForm() {
     }
   }
 
-  return { bar, barred, busy, booked, loadBar, send }
+  function buttonText(text: string): string {
+    return barred.value ? `暂停预约，${reopenText(bar.value?.reopens_on)}` : text
+  }
+
+  return { bar, barred, busy, booked, loadBar, send, buttonText }
 }
 
 /**
