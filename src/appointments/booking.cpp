@@ -30,6 +30,7 @@ struct PlannedSlot {
     SlotTime time;
     int capacity = 0;
     std::int64_t deadline_at_ms = 0;  // visits
+    archives::Branch branch;          // read once for the checks and the confirmation SMS
 };
 
 Result<PlannedSlot> PlanSlot(const Context& ctx, const BookRequest& r) {
@@ -74,7 +75,8 @@ Result<PlannedSlot> PlanSlot(const Context& ctx, const BookRequest& r) {
         return Conflict(closed->message, closed->reason, field);
     }
     const std::int64_t end_ms = core::UnixMillis(At(key.date, time->end));
-    return PlannedSlot{key, *time, rule->capacity, end_ms + std::int64_t{ctx.policy.no_show_grace_minutes} * 60000};
+    return PlannedSlot{key, *time, rule->capacity, end_ms + std::int64_t{ctx.policy.no_show_grace_minutes} * 60000,
+                       std::move(**branch)};
 }
 
 Status CheckRetrieval(BookRequest& r) {
@@ -245,7 +247,7 @@ Result<Booked> Book(const Context& ctx, BookRequest r, const std::optional<http:
     }
     auto slot = PlanSlot(ctx, r);
     if (!slot) return slot.error();
-    auto to = RecipientOf(ctx, r.person_id, slot->key.branch_code);
+    auto to = RecipientOf(ctx, r.person_id, slot->branch);
     if (!to) return to.error();
     auto sealed = SealMailTo(ctx, r.mail_to);
     if (!sealed) return sealed.error();

@@ -66,6 +66,11 @@ core::TimePoint At(Date date, int minute) {
     return core::FromShanghai(local_time<system_clock::duration>(local_days(date).time_since_epoch() + minutes(minute)));
 }
 
+std::string TimeOfDay(std::int64_t at_ms) {
+    const core::TimePoint t{milliseconds(at_ms)};
+    return FormatMinute(static_cast<int>(duration_cast<minutes>(t - At(core::BusinessDate(t), 0)).count()));
+}
+
 std::string MonthOf(core::TimePoint t) {
     const Date d = core::BusinessDate(t);
     return fmt::format("{:04d}-{:02d}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));

@@ -75,6 +75,9 @@ Date LastBookableDate(core::TimePoint now, int horizon_days, int release_minute)
 // The instant of a date and minute of the day in Shanghai.
 core::TimePoint At(Date date, int minute);
 
+// "09:00": the Shanghai time of day of an instant given in Unix milliseconds.
+std::string TimeOfDay(std::int64_t at_ms);
+
 // "2026-12" — the month a no-show counts in.
 std::string MonthOf(core::TimePoint t);
 // The first instant of the month after the one `t` lies in: when a bar written at `t` ends.

@@ -10,6 +10,7 @@
 
 #include "appointments/booking.hpp"
 #include "appointments/notices.hpp"
+#include "archives/records.hpp"
 
 namespace dangan::appointments::internal {
 
@@ -66,6 +67,7 @@ struct Recipient {
 };
 
 Result<Recipient> RecipientOf(const Context& ctx, const std::string& person_id, const std::string& branch_code);
+Result<Recipient> RecipientOf(const Context& ctx, const std::string& person_id, const archives::Branch& branch);
 // Queues `notice` for `mobile` in the caller's transaction.
 Status Notify(db::Connection& conn, const Context& ctx, const std::string& mobile, const Notice& notice);
 

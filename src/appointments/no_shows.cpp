@@ -17,8 +17,10 @@ using namespace std::chrono;
 
 constexpr int kSweepBatch = 200;
 
-Result<int> NoShowsInMonth(db::Connection& conn, const std::string& person_id, const std::string& month) {
-    auto counted = conn.Query(
+// A person's non-voided no-shows counted in `month` (YYYY-MM), on the database or in a transaction.
+template <typename Source>
+Result<int> NoShowsInMonth(Source& source, const std::string& person_id, const std::string& month) {
+    auto counted = source.Query(
         "SELECT COUNT(*) FROM appointments WHERE person_id = ? AND no_show_month = ? AND state = 'no_show' "
         "AND no_show_voided_at_ms IS NULL",
         {person_id, month});
@@ -85,12 +87,9 @@ Result<Bar> BarOf(const Context& ctx, const std::string& person_id) {
         bar.barred = true;
         bar.until_ms = *until;
     }
-    auto counted = ctx.db.Query(
-        "SELECT COUNT(*) FROM appointments WHERE person_id = ? AND no_show_month = ? AND state = 'no_show' "
-        "AND no_show_voided_at_ms IS NULL",
-        {person_id, MonthOf(FromMs(now_ms))});
+    auto counted = NoShowsInMonth(ctx.db, person_id, MonthOf(FromMs(now_ms)));
     if (!counted) return counted.error();
-    bar.no_shows_this_month = static_cast<int>(counted->rows.front().Int(0));
+    bar.no_shows_this_month = *counted;
     return bar;
 }
 

@@ -13,12 +13,6 @@ constexpr std::array<std::string_view, 8> kWeekdays{"", "周一", "周二", "周
 
 core::TimePoint FromMillis(std::int64_t ms) { return core::TimePoint(std::chrono::milliseconds(ms)); }
 
-std::string Clock(std::int64_t at_ms) {
-    const core::TimePoint t = FromMillis(at_ms);
-    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(t - At(core::BusinessDate(t), 0)).count();
-    return FormatMinute(static_cast<int>(minutes));
-}
-
 std::string Text(std::string_view body) { return std::string(kSign) + std::string(body); }
 
 }  // namespace
@@ -26,7 +20,7 @@ std::string Text(std::string_view body) { return std::string(kSign) + std::strin
 std::string DayAndTime(std::int64_t at_ms) {
     const Date d = core::BusinessDate(FromMillis(at_ms));
     return fmt::format("{}月{}日（{}）{}", static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()),
-                       kWeekdays[Weekday(d)], Clock(at_ms));
+                       kWeekdays[Weekday(d)], TimeOfDay(at_ms));
 }
 
 std::string LongDate(std::int64_t at_ms) {

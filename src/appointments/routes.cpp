@@ -409,9 +409,7 @@ http::Response Void(http::App& app, http::Request& request) {
 }
 
 http::Response PersonAppointments(http::App& app, http::Request& request) {
-    auto purpose_header = request.Header("x-dangan-purpose");
-    auto purpose = archives::ValidatePurpose(purpose_header ? std::optional<std::string>(http::PercentDecode(*purpose_header, false))
-                                                            : std::nullopt);
+    auto purpose = archives::PurposeOf(request);
     if (!purpose) return Fail(purpose.error());
     const std::string& id = request.Param("id");
     if (!core::IsId(id)) return Fail(MakeError(ErrorCode::kNotFound, "未找到该人员", "id", "person_not_found"));

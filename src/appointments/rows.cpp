@@ -115,14 +115,18 @@ Status AddEvent(db::Connection& conn, const std::string& id, std::int64_t at_ms,
     return Ok();
 }
 
-Result<Recipient> RecipientOf(const Context& ctx, const std::string& person_id, const std::string& branch_code) {
+Result<Recipient> RecipientOf(const Context& ctx, const std::string& person_id, const archives::Branch& branch) {
     auto person = archives::FindPersonById(ctx.db, ctx.keys, person_id);
     if (!person) return person.error();
     if (!*person) return MakeError(ErrorCode::kNotFound, "未找到该人员", "person_id", "person_not_found");
+    return Recipient{(*person)->mobile, (*person)->id_number, {branch.name, branch.address, branch.phone}};
+}
+
+Result<Recipient> RecipientOf(const Context& ctx, const std::string& person_id, const std::string& branch_code) {
     auto branch = archives::FindBranchByCode(ctx.db, branch_code);
     if (!branch) return branch.error();
     if (!*branch) return MakeError(ErrorCode::kNotFound, "没有这个网点", "branch_code", "branch_not_found");
-    return Recipient{(*person)->mobile, (*person)->id_number, {(*branch)->name, (*branch)->address, (*branch)->phone}};
+    return RecipientOf(ctx, person_id, **branch);
 }
 
 Status Notify(db::Connection& conn, const Context& ctx, const std::string& mobile, const Notice& notice) {

@@ -15,13 +15,6 @@ json Iso(std::optional<std::int64_t> ms) {
     return core::FormatIso8601(core::TimePoint(std::chrono::milliseconds(*ms)));
 }
 
-std::string TimeOfDay(std::int64_t ms) {
-    const core::TimePoint t{std::chrono::milliseconds(ms)};
-    const auto minutes =
-        std::chrono::duration_cast<std::chrono::minutes>(t - At(core::BusinessDate(t), 0)).count();
-    return FormatMinute(static_cast<int>(minutes));
-}
-
 json Optional(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/validators.hpp"
+#include "http/message.hpp"
 
 namespace dangan::archives {
 
@@ -26,6 +27,12 @@ Result<std::string> ValidatePurpose(const std::optional<std::string>& purpose) {
                          "invalid_purpose");
     }
     return std::string(text);
+}
+
+Result<std::string> PurposeOf(const http::Request& request) {
+    auto header = request.Header("x-dangan-purpose");
+    if (!header) return ValidatePurpose(std::nullopt);
+    return ValidatePurpose(http::PercentDecode(*header, false));
 }
 
 bool CoversRegion(const http::Principal& principal, const std::vector<std::string>& roles, std::string_view region) {

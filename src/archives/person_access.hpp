@@ -22,6 +22,10 @@ inline constexpr std::size_t kMaxPurposeChars = 200;
 // → 400 "invalid_purpose". Field "purpose".
 Result<std::string> ValidatePurpose(const std::optional<std::string>& purpose);
 
+// The purpose of a staff GET, from the header X-Dangan-Purpose (percent-encoded UTF-8), so that
+// it stays out of URLs, access logs and browser history; validated as above.
+Result<std::string> PurposeOf(const http::Request& request);
+
 // True when `principal` holds one of `roles` in a scope that covers the person's region code.
 // A branch-scoped grant (220102-001) covers the persons of the branch's district (220102).
 // Grants of other roles do not count: an auditor's city-wide grant does not widen a clerk's

@@ -57,14 +57,6 @@ http::Response Private(http::Response r) {
     return r;
 }
 
-// The purpose of a staff read, from the header X-Dangan-Purpose (percent-encoded UTF-8), so
-// that it stays out of URLs, access logs and browser history.
-Result<std::string> PurposeOf(const http::Request& request) {
-    auto header = request.Header("x-dangan-purpose");
-    if (!header) return ValidatePurpose(std::nullopt);
-    return ValidatePurpose(http::PercentDecode(*header, false));
-}
-
 // A staff reader may see a person whose region, or the region of one of whose archive
 // holders, lies within one of their grants of `roles`: a Changchun clerk serves a person born
 // in Yanbian whose archive is kept in Changchun.
