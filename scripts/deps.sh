@@ -12,9 +12,10 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql
   libssl-dev libopencc-dev opencc libicu-dev libargon2-dev libqrencode-dev libcurl4-openssl-dev
+  libcairo2-dev libpango1.0-dev libzbar-dev libleptonica-dev
   libgtest-dev libgmock-dev
   nodejs chromium fonts-noto-cjk
-  nginx-light wrk curl python3 procps
+  nginx-light wrk curl python3 procps poppler-utils zbar-tools
 )
 
 missing=()

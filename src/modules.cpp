@@ -6,6 +6,7 @@
 #include "archives/register.hpp"
 #include "audit/register.hpp"
 #include "bulk/register.hpp"
+#include "certificates/register.hpp"
 #include "http/system_routes.hpp"
 #include "identity/accounts.hpp"
 #include "identity/register.hpp"
@@ -17,7 +18,8 @@ namespace dangan {
 cli::Modules AllModules() {
     cli::Modules m;
     m.registrars = {http::RegisterSystemRoutes, audit::Register, notify::Register, identity::Register,
-                    archives::Register, appointments::Register};
+                    archives::Register, appointments::Register, certificates::Register};
+    m.init_steps.push_back(certificates::EnsureSigningKey);
     m.demo_seeders.push_back(archives::SeedDemoPersons);
     m.demo_seeders.push_back(archives::SeedDemoArchives);
     m.demo_seeders.push_back(appointments::SeedDemoCalendar);
@@ -26,6 +28,7 @@ cli::Modules AllModules() {
     m.commands.push_back(identity::UserCommands());
     m.commands.push_back(bulk::Commands());
     m.commands.push_back(kiosk::CardReaderCommands());
+    m.commands.push_back(certificates::Commands());
     return m;
 }
 

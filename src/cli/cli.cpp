@@ -120,6 +120,12 @@ int Init(const CommonOptions& o, bool demo, const Modules& modules) {
         PrintError(version.error());
         return kExitDatabase;
     }
+    for (const auto& step : modules.init_steps) {
+        if (auto s = step(app); !s) {
+            PrintError(s.error());
+            return kExitFailure;
+        }
+    }
     if (demo) {
         for (const auto& seed : modules.demo_seeders) {
             if (auto s = seed(app); !s) {

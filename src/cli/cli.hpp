@@ -32,6 +32,7 @@ struct CommandSet {
 struct Modules {
     std::vector<Registrar> registrars;
     std::vector<DemoSeeder> demo_seeders;
+    std::vector<DemoSeeder> init_steps;  // run by every `dangan init` (idempotent), before the demo seeders
     std::vector<CommandSet> commands;
 };
 

@@ -86,6 +86,14 @@ Status CheckHttpUrl(const std::string& key, const std::string& v) {
     return Ok();
 }
 
+// Certificate key ids: 1–16 of a–z, 0–9 and '-' (they travel inside every QR code).
+Status CheckKeyId(const std::string& key, const std::string& v) {
+    if (v.size() > 16 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+        return KeyError(key, "密钥编号应为最多 16 个小写字母、数字或 -");
+    }
+    return Ok();
+}
+
 StringCheck OneOf(std::vector<std::string> allowed) {
     return [allowed](const std::string& key, const std::string& v) -> Status {
         if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return Ok();
@@ -221,6 +229,21 @@ std::vector<KeyInfo> BuildKeys() {
             &C::Appointments::check_in_early_minutes, 0, 1440),
         Int("appointments.sweep_interval_seconds", "How often each node looks for no-shows and due reminders",
             &C::appointments, &C::Appointments::sweep_interval_seconds, 1, 3600),
+        Str("storage.blob_dir", "Folder of content-addressed files (PDFs, scans), shared by all nodes; empty: blobs/ beside security.key_file",
+            &C::storage, &C::Storage::blob_dir, {}, true),
+        Str("certificates.key_dir",
+            "Folder of the SM2 certificate keys (<kid>.pem private, <kid>.pub.pem public only), the same on every node; empty: cert-keys/ beside security.key_file",
+            &C::certificates, &C::Certificates::key_dir, {}, true),
+        Str("certificates.signing_key", "Key id that signs new certificates; empty: the greatest id with a private key",
+            &C::certificates, &C::Certificates::signing_key, CheckKeyId, true),
+        Str("certificates.verify_url", "Public address of the verify page, the start of every QR code; empty: http://<server.listen>/v/",
+            &C::certificates, &C::Certificates::verify_url, CheckHttpUrl, true),
+        Str("certificates.organisation", "Issuing organisation printed on certificates", &C::certificates,
+            &C::Certificates::organisation),
+        Int("certificates.validity_days", "Days a certificate stays valid, counting the day of issue", &C::certificates,
+            &C::Certificates::validity_days, 1, 3660),
+        Int("certificates.max_upload_bytes", "Largest PDF or photo accepted by POST /api/v1/certificates/verify",
+            &C::certificates, &C::Certificates::max_upload_bytes, 1024, kMaxInt),
         Bool("testing.clock_control", "Let end-to-end tests move the server's clock (never in production)",
              &C::testing, &C::Testing::clock_control),
         Str("log.level", "trace, debug, info, warn or error", &C::log, &C::Log::level,
@@ -303,6 +326,13 @@ Status ValidateConfig(const Config& config) {
         return KeyError("notify.http_url", "notify.sms_gateway 为 http 时必须填写短信平台地址");
     }
     return Ok();
+}
+
+std::string BesideKeyFile(const Config& config, const std::string& configured, const std::string& name) {
+    if (!configured.empty()) return configured;
+    const std::string& key_file = config.security.key_file;
+    const auto slash = key_file.rfind('/');
+    return slash == std::string::npos ? name : key_file.substr(0, slash + 1) + name;
 }
 
 std::string UrlOrigin(const std::string& url) {

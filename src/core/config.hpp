@@ -78,6 +78,17 @@ struct Config {
         std::int64_t check_in_early_minutes = 60;  // check-in opens this long before a slot
         std::int64_t sweep_interval_seconds = 60;  // the no-show and reminder job
     } appointments;
+    struct Storage {
+        std::string blob_dir;  // content-addressed files (PDFs, scans); empty: blobs/ beside security.key_file
+    } storage;
+    struct Certificates {
+        std::string key_dir;      // SM2 signing keys <kid>.pem / <kid>.pub.pem; empty: cert-keys/ beside security.key_file
+        std::string signing_key;  // kid that signs new certificates; empty: the greatest kid with a private key
+        std::string verify_url;   // base of the QR's URL; empty: http://<server.listen>/v/
+        std::string organisation = "长春市社会保险档案管理中心";
+        std::int64_t validity_days = 90;
+        std::int64_t max_upload_bytes = 10 << 20;  // PDFs and photos sent to verify
+    } certificates;
     struct Testing {
         bool clock_control = false;  // PUT /api/v1/testing/clock — end-to-end tests only, never in production
     } testing;
@@ -119,6 +130,10 @@ Status ValidateConfig(const Config& config);
 // The origin ("http://127.0.0.1:8765") of a URL that passed the http(s) URL check of a key such
 // as kiosk.card_reader_url: scheme, host and port, without the path.
 std::string UrlOrigin(const std::string& url);
+
+// The folder of a path that defaults to "beside security.key_file": `configured` when set, else
+// <folder of key_file>/<name> ("var/keys.txt" + "blobs" → "var/blobs").
+std::string BesideKeyFile(const Config& config, const std::string& configured, const std::string& name);
 
 // Sets one key from text (as a flag would); error names the key.
 Status SetConfigKey(Config& config, const std::string& key, const std::string& text);

@@ -374,6 +374,13 @@ TEST(Config, EveryKeyRoundTripsThroughText) {
     changed.appointments.no_show_grace_minutes = 30;
     changed.appointments.check_in_early_minutes = 45;
     changed.appointments.sweep_interval_seconds = 30;
+    changed.storage.blob_dir = "/srv/dangan/blobs";
+    changed.certificates.key_dir = "/etc/dangan/cert-keys";
+    changed.certificates.signing_key = "2027-01-01";
+    changed.certificates.verify_url = "https://dangan.example.gov.cn/v/";
+    changed.certificates.organisation = "吉林市社会保险档案管理中心";
+    changed.certificates.validity_days = 30;
+    changed.certificates.max_upload_bytes = 5 << 20;
     changed.testing.clock_control = true;
 
     const Config defaults;

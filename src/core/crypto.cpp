@@ -1,9 +1,11 @@
 #include "core/crypto.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -453,6 +455,52 @@ bool VerifySm2(const Sm2Key& public_key, std::string_view message, std::string_v
     // unrelated OpenSSL calls later.
     ERR_clear_error();
     return rc == 1;
+}
+
+namespace {
+
+Error InvalidSignature() {
+    return MakeError(ErrorCode::kInvalidArgument, "签名格式不正确", "signature", "invalid_signature");
+}
+
+}  // namespace
+
+Result<std::string> Sm2SignatureToRaw(std::string_view der) {
+    const auto* p = Bytes(der);
+    std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(
+        d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())), &ECDSA_SIG_free);
+    if (!sig || p != Bytes(der) + der.size()) {
+        ERR_clear_error();
+        return InvalidSignature();
+    }
+    const BIGNUM* r = nullptr;
+    const BIGNUM* s = nullptr;
+    ECDSA_SIG_get0(sig.get(), &r, &s);
+    std::string out(kSm2RawSignatureSize, '\0');
+    auto* o = reinterpret_cast<unsigned char*>(out.data());
+    if (BN_bn2binpad(r, o, 32) != 32 || BN_bn2binpad(s, o + 32, 32) != 32) {
+        ERR_clear_error();
+        return InvalidSignature();
+    }
+    return out;
+}
+
+Result<std::string> Sm2SignatureFromRaw(std::string_view raw) {
+    if (raw.size() != kSm2RawSignatureSize) return InvalidSignature();
+    std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(ECDSA_SIG_new(), &ECDSA_SIG_free);
+    BIGNUM* r = BN_bin2bn(Bytes(raw), 32, nullptr);
+    BIGNUM* s = BN_bin2bn(Bytes(raw) + 32, 32, nullptr);
+    if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+        BN_free(r);
+        BN_free(s);
+        throw std::runtime_error("OpenSSL could not build an ECDSA_SIG");
+    }
+    unsigned char* der = nullptr;
+    const int len = i2d_ECDSA_SIG(sig.get(), &der);
+    if (len <= 0) throw std::runtime_error("OpenSSL could not encode an ECDSA_SIG");
+    std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
+    OPENSSL_free(der);
+    return out;
 }
 
 // ---- Sealing ----

@@ -102,6 +102,13 @@ Result<std::string> SignSm2(const Sm2Key& private_key, std::string_view message)
 // (a private key works too). Any malformed signature is simply false.
 bool VerifySm2(const Sm2Key& public_key, std::string_view message, std::string_view signature);
 
+// The fixed 64-byte form r ‖ s (each 32 bytes, big-endian) of a DER SM2 signature, for compact
+// encodings such as QR codes, and back. Fail (kInvalidArgument, reason "invalid_signature") on
+// malformed input.
+inline constexpr std::size_t kSm2RawSignatureSize = 64;
+Result<std::string> Sm2SignatureToRaw(std::string_view der);
+Result<std::string> Sm2SignatureFromRaw(std::string_view raw);
+
 // ---- Sealing: authenticated encryption of personal data at rest ----
 //
 // Key: one 32-byte secret K (e.g. from SecureRandom(kSealKeySize), kept in configuration). Two keys

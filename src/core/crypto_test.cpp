@@ -389,3 +389,21 @@ TEST(CryptoBlindIndex, IsHmacSm3AndDeterministic) {
 
 }  // namespace
 }  // namespace dangan::core
+
+namespace dangan::core {
+namespace {
+
+TEST(CryptoSm2, RawSignatureFormRoundTripsAndVerifies) {
+    Sm2Key key = Sm2Key::Generate().value();
+    for (int i = 0; i < 20; ++i) {  // r or s with leading zero bytes come up now and then
+        const std::string der = SignSm2(key, "message").value();
+        const std::string raw = Sm2SignatureToRaw(der).value();
+        ASSERT_EQ(raw.size(), kSm2RawSignatureSize);
+        EXPECT_TRUE(VerifySm2(key, "message", Sm2SignatureFromRaw(raw).value()));
+    }
+    EXPECT_EQ(Sm2SignatureToRaw("junk").error().reason, "invalid_signature");
+    EXPECT_EQ(Sm2SignatureFromRaw(std::string(63, 'a')).error().reason, "invalid_signature");
+}
+
+}  // namespace
+}  // namespace dangan::core

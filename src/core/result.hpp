@@ -19,6 +19,7 @@ enum class ErrorCode {
     kMethodNotAllowed,   // route exists, method does not (405)
     kConflict,           // state conflict: duplicate, already booked (409)
     kPayloadTooLarge,    // body or upload over the limit (413)
+    kUnsupportedMediaType,  // a body of a type the route does not take (415)
     kTooManyRequests,    // rate limit (429)
     kUnavailable,        // a dependency such as the database is down (503)
     kInternal,           // a bug or broken infrastructure (500)

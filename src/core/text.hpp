@@ -32,6 +32,9 @@ std::string ToSimplified(std::string_view utf8);
 // Throws std::runtime_error only when ICU's normalisation data is missing.
 std::string Nfkc(std::string_view utf8);
 
+// The number of characters (code points) of UTF-8 text.
+std::size_t CountCharacters(std::string_view utf8);
+
 // `s` without leading and trailing spaces and tabs (a view into `s`).
 std::string_view TrimSpaces(std::string_view s);
 

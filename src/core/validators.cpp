@@ -11,8 +11,6 @@
 namespace dangan::core {
 namespace {
 
-constexpr std::array<int, 17> kIdWeights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-constexpr std::string_view kIdCheckCharacters = "10X98765432";  // indexed by sum mod 11
 constexpr int kEarliestBirthYear = 1900;
 
 constexpr std::string_view kCreditCodeAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -32,14 +30,6 @@ bool AllDigits(std::string_view s) {
 bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-std::size_t CountCharacters(std::string_view s) {
-    std::size_t n = 0;
-    for (char c : s) {
-        n += IsUtf8Continuation(c) ? 0 : 1;
-    }
-    return n;
-}
 
 // Full-width → half-width, then surrounding white space removed: the spelling people type,
 // reduced to what can be checked.
@@ -112,15 +102,21 @@ std::string MaskMiddle(std::string_view value, std::size_t head, std::size_t tai
 
 }  // namespace
 
-std::optional<char> IdNumberCheckCharacter(std::string_view first17) {
-    if (first17.size() != kIdWeights.size() || !AllDigits(first17)) {
-        return std::nullopt;
-    }
+std::optional<char> Iso7064Mod112(std::string_view digits) {
+    if (digits.empty() || !AllDigits(digits)) return std::nullopt;
     int sum = 0;
-    for (std::size_t i = 0; i < kIdWeights.size(); ++i) {
-        sum += (first17[i] - '0') * kIdWeights[i];
+    int weight = 2;  // 2^1 for the last digit, doubling (mod 11) towards the first
+    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+        sum = (sum + (*it - '0') * weight) % 11;
+        weight = weight * 2 % 11;
     }
-    return kIdCheckCharacters[static_cast<std::size_t>(sum % 11)];
+    const int check = (12 - sum) % 11;
+    return check == 10 ? 'X' : static_cast<char>('0' + check);
+}
+
+std::optional<char> IdNumberCheckCharacter(std::string_view first17) {
+    if (first17.size() != 17) return std::nullopt;
+    return Iso7064Mod112(first17);
 }
 
 Result<IdNumber> ValidateIdNumber(std::string_view input, std::chrono::year_month_day today) {

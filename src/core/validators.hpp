@@ -46,6 +46,11 @@ Result<IdNumber> ValidateIdNumber(std::string_view input, std::chrono::year_mont
 // nullopt when `first17` is not exactly 17 ASCII digits. For generating test data.
 std::optional<char> IdNumberCheckCharacter(std::string_view first17);
 
+// The ISO 7064 MOD 11-2 check character ('0'–'9' or 'X') of a string of decimal digits: the
+// scheme of the resident ID number (whose weights 7,9,10,… are its 2^k mod 11), also used for
+// certificate numbers. nullopt when `digits` is empty or holds anything but digits.
+std::optional<char> Iso7064Mod112(std::string_view digits);
+
 // Validates an 18-character unified social credit code and returns it upper-cased. Its alphabet is
 // 0-9 and A-Z without I, O, S, V and Z. Errors: field "credit_code", reason "invalid_credit_code",
 // distinct messages for empty input, wrong length, characters outside the alphabet and a wrong

@@ -91,7 +91,10 @@ Response RouteRequest(App& app, Request& request, std::optional<RouteMatch> foun
 Response Dispatch(App& app, Request& request, std::optional<RouteMatch> match) {
     auto start = std::chrono::steady_clock::now();
     std::size_t slot = app.metrics.UnmatchedSlot();
-    request.max_body_bytes = static_cast<std::size_t>(app.config.server.max_body_bytes);
+    if (!match) match = app.router.Find(request.method, request.path);
+    request.max_body_bytes = match->route && match->route->max_body_bytes != 0
+                                 ? match->route->max_body_bytes
+                                 : static_cast<std::size_t>(app.config.server.max_body_bytes);
     request.max_json_depth = static_cast<int>(app.config.server.max_json_depth);
     Response response = request.body.size() > request.max_body_bytes
                             ? Response::FromError(MakeError(

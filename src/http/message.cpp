@@ -138,6 +138,7 @@ int StatusFor(ErrorCode code) {
         case ErrorCode::kMethodNotAllowed: return 405;
         case ErrorCode::kConflict: return 409;
         case ErrorCode::kPayloadTooLarge: return 413;
+        case ErrorCode::kUnsupportedMediaType: return 415;
         case ErrorCode::kUnprocessable: return 422;
         case ErrorCode::kTooManyRequests: return 429;
         case ErrorCode::kInternal: return 500;
@@ -155,6 +156,7 @@ std::string_view CodeName(ErrorCode code) {
         case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
         case ErrorCode::kConflict: return "conflict";
         case ErrorCode::kPayloadTooLarge: return "payload_too_large";
+        case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
         case ErrorCode::kUnprocessable: return "unprocessable";
         case ErrorCode::kTooManyRequests: return "too_many_requests";
         case ErrorCode::kInternal: return "internal";

@@ -37,6 +37,16 @@ bool MatchSegments(const Route& route, const std::vector<std::string_view>& part
 
 std::string Route::Label() const { return std::string(MethodName(method)) + " " + pattern; }
 
+void Router::SetBodyLimit(Method method, const std::string& pattern, std::size_t bytes) {
+    for (Route& r : routes_) {
+        if (r.method == method && r.pattern == pattern) {
+            r.max_body_bytes = bytes;
+            return;
+        }
+    }
+    throw std::logic_error("SetBodyLimit: no route " + pattern);
+}
+
 void Router::Add(Method method, const std::string& pattern, Access access, Handler handler, Execution execution) {
     if (pattern.empty() || pattern[0] != '/') throw std::logic_error("route pattern must start with /: " + pattern);
     Route route;

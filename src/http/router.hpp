@@ -33,6 +33,7 @@ struct Route {
     Access access;  // who may call it (deny by default: see auth.hpp)
     Handler handler;
     Execution execution = Execution::kBlocking;
+    std::size_t max_body_bytes = 0;  // 0: server.max_body_bytes; more for an upload route (SetBodyLimit)
 
     std::string Label() const;  // "GET /api/v1/info"
 };
@@ -49,6 +50,10 @@ public:
     // Adds a route; adding the same method and pattern twice is a programming error (throws).
     void Add(Method method, const std::string& pattern, Access access, Handler handler,
              Execution execution = Execution::kBlocking);
+
+    // Lets the route (added before) take bodies up to `bytes` instead of server.max_body_bytes:
+    // uploads. Still capped by server.max_upload_bytes, where the connection is cut off.
+    void SetBodyLimit(Method method, const std::string& pattern, std::size_t bytes);
 
     // HEAD requests match GET routes.
     RouteMatch Find(Method method, std::string_view path) const;
