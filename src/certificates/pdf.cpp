@@ -56,7 +56,11 @@ std::string ChineseDate(const std::string& iso) {
 
 class Page {
 public:
-    explicit Page(cairo_t* cr) : cr_(cr), layout_(pango_cairo_create_layout(cr), &g_object_unref) {}
+    explicit Page(cairo_t* cr) : cr_(cr), layout_(pango_cairo_create_layout(cr), &g_object_unref) {
+        // Font sizes are in points of the page: one unit per point, not pango's default 96 dpi.
+        pango_cairo_context_set_resolution(pango_layout_get_context(layout_.get()), 72);
+        pango_layout_context_changed(layout_.get());
+    }
 
     // Draws Pango markup at (x, y) wrapped to `width` (0: no wrapping); returns its height.
     double Text(double x, double y, double width, const std::string& markup, const char* family, double size,
@@ -128,7 +132,8 @@ void DrawSeal(Page& page, double cx, double cy, double radius, const std::string
 
     const std::vector<std::string> chars = Characters(organisation);
     const double sweep = std::min(4.4, 0.30 * static_cast<double>(chars.size()));  // radians along the arc
-    const double glyph = std::min(radius * 0.2, radius * 0.55 * sweep / std::max<std::size_t>(chars.size(), 1));
+    const double spacing = radius * 0.72 * sweep / static_cast<double>(std::max<std::size_t>(chars.size() - 1, 1));
+    const double glyph = std::min(radius * 0.22, spacing * 0.9);
     for (std::size_t i = 0; i < chars.size(); ++i) {
         const double t = chars.size() == 1 ? 0.5 : static_cast<double>(i) / static_cast<double>(chars.size() - 1);
         const double angle = -sweep / 2 + t * sweep;  // 0 is straight up, clockwise positive
@@ -155,7 +160,7 @@ void DrawSeal(Page& page, double cx, double cy, double radius, const std::string
     cairo_fill(cr);
 
     const std::vector<std::string> label = Characters("查档专用章");
-    const double size = radius * 0.15;
+    const double size = radius * 0.17;
     for (std::size_t i = 0; i < label.size(); ++i) {
         cairo_save(cr);
         cairo_translate(cr, cx + (static_cast<double>(i) - 2) * size * 1.15, cy + radius * 0.48);
@@ -221,11 +226,11 @@ std::string RenderPdf(const PdfInput& in) {
     Page page(cr);
 
     double y = kMargin;
-    page.Text(kMargin, y, kTextWidth, "<b>" + Escape(Str(issuer, "organisation")) + "</b>", kSans, 11, kGrey,
+    page.Text(kMargin, y, kTextWidth, "<b>" + Escape(Str(issuer, "organisation")) + "</b>", kSans, 13, kGrey,
               PANGO_ALIGN_CENTER);
     y += 26;
-    y += page.Text(kMargin, y, kTextWidth, "<b>查 档 证 明</b>", kSerif, 26, kInk, PANGO_ALIGN_CENTER) + 6;
-    y += page.Text(kMargin, y, kTextWidth, "编号：" + Escape(DisplayNumber(number)), kSans, 10.5, kGrey, PANGO_ALIGN_RIGHT) + 14;
+    y += page.Text(kMargin, y, kTextWidth, "<b>查 档 证 明</b>", kSerif, 30, kInk, PANGO_ALIGN_CENTER) + 6;
+    y += page.Text(kMargin, y, kTextWidth, "编号：" + Escape(DisplayNumber(number)), kSans, 12, kGrey, PANGO_ALIGN_RIGHT) + 14;
 
     const nlohmann::json subject = c.value("subject", nlohmann::json::object());
     const bool items = Str(c, "kind") == "items";
@@ -233,37 +238,37 @@ std::string RenderPdf(const PdfInput& in) {
                                         Escape(Str(subject, "id_number")));
     const std::string opening = items ? "兹证明 " + who + " 的社会保险档案中存有下列材料："
                                       : "兹证明 " + who + " 的社会保险档案存放情况如下：";
-    y += page.Text(kMargin, y, kTextWidth, opening, kSerif, 13, kInk, PANGO_ALIGN_LEFT, 1.5) + 12;
+    y += page.Text(kMargin, y, kTextWidth, opening, kSerif, 16, kInk, PANGO_ALIGN_LEFT, 1.5) + 12;
     for (const auto& record : c.value("records", nlohmann::json::array())) {
-        y += page.Text(kMargin + 14, y, kTextWidth - 14, RecordMarkup(record, items), kSerif, 11.5, kInk,
+        y += page.Text(kMargin + 14, y, kTextWidth - 14, RecordMarkup(record, items), kSerif, 14, kInk,
                        PANGO_ALIGN_LEFT, 1.45) + 10;
     }
     std::string purpose = Escape(Str(c, "purpose_label"));
     if (!Str(c, "purpose_detail").empty()) purpose += "（" + Escape(Str(c, "purpose_detail")) + "）";
     y += 6;
-    y += page.Text(kMargin, y, kTextWidth, "用途：" + purpose, kSerif, 12.5, kInk, PANGO_ALIGN_LEFT, 1.5) + 6;
+    y += page.Text(kMargin, y, kTextWidth, "用途：" + purpose, kSerif, 16, kInk, PANGO_ALIGN_LEFT, 1.5) + 6;
     page.Text(kMargin, y, kTextWidth,
               fmt::format("本证明自签发之日起至 {} 有效，仅用于上述用途。", ChineseDate(Str(c, "valid_until"))), kSerif,
-              12.5, kInk, PANGO_ALIGN_LEFT, 1.5);
+              16, kInk, PANGO_ALIGN_LEFT, 1.5);
 
     // Foot: issuer, date and seal on the right; the QR code and how to verify on the left.
     const double foot = kPageHeight - kMargin - 62 * kMm;
     const double qr_side = 42 * kMm;
     DrawQr(cr, EncodeQr(in.qr_text), kMargin - 3 * kMm, foot, qr_side);
     page.Text(kMargin, foot + qr_side + 2, 70 * kMm,
-              fmt::format("扫码核验真伪，或访问\n{}\n输入证明编号查询", Escape(in.verify_base)), kSans, 8.5, kGrey,
+              fmt::format("扫码核验真伪，或访问\n{}\n输入证明编号查询", Escape(in.verify_base)), kSans, 10, kGrey,
               PANGO_ALIGN_LEFT, 1.3);
     const double right_x = kPageWidth - kMargin - 80 * kMm;
     double fy = foot + 8 * kMm;
-    fy += page.Text(right_x, fy, 80 * kMm, Escape(Str(issuer, "organisation")), kSerif, 13, kInk,
+    fy += page.Text(right_x, fy, 80 * kMm, Escape(Str(issuer, "organisation")), kSerif, 16, kInk,
                     PANGO_ALIGN_CENTER) + 4;
-    fy += page.Text(right_x, fy, 80 * kMm, Escape(Str(issuer, "branch_name")), kSerif, 11.5, kInk,
+    fy += page.Text(right_x, fy, 80 * kMm, Escape(Str(issuer, "branch_name")), kSerif, 14, kInk,
                     PANGO_ALIGN_CENTER) + 4;
-    page.Text(right_x, fy, 80 * kMm, ChineseDate(Str(c, "issued_on")), kSerif, 12.5, kInk, PANGO_ALIGN_CENTER);
+    page.Text(right_x, fy, 80 * kMm, ChineseDate(Str(c, "issued_on")), kSerif, 16, kInk, PANGO_ALIGN_CENTER);
     DrawSeal(page, right_x + 40 * kMm, foot + 16 * kMm, 21 * kMm, Str(issuer, "organisation"));
 
     page.Text(kMargin, kPageHeight - kMargin + 4, kTextWidth,
-              "本证明由社会保险档案智慧服务平台签发，电子印章与二维码中的 SM2 数字签名具有同等核验效力。", kSans, 7.5,
+              "本证明由社会保险档案智慧服务平台签发，电子印章与二维码中的 SM2 数字签名具有同等核验效力。", kSans, 9,
               kGrey, PANGO_ALIGN_CENTER);
 
     cairo_show_page(cr);

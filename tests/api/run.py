@@ -25,6 +25,7 @@ import test_archives  # noqa: E402,F401 — registers tests
 import test_notify  # noqa: E402,F401 — registers tests
 import test_bulk  # noqa: E402,F401 — registers tests
 import test_appointments  # noqa: E402,F401 — registers tests
+import test_certificates  # noqa: E402,F401 — registers tests
 
 
 def sqlite_urls(tmp):

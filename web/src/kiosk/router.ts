@@ -35,7 +35,13 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/VisitView.vue'),
     meta: { title: '预约到访', requires: 'citizen' },
   },
-  ...TILES.filter((t) => !['/lookup', '/appointments'].includes(t.path)).map((t) => ({ path: t.path, component: ServiceView, meta: { title: t.title } })),
+  {
+    path: '/certificate',
+    name: 'certificate',
+    component: () => import('./views/CertificateView.vue'),
+    meta: { title: '打印查档证明', requires: 'citizen' },
+  },
+  ...TILES.filter((t) => !['/lookup', '/appointments', '/certificate'].includes(t.path)).map((t) => ({ path: t.path, component: ServiceView, meta: { title: t.title } })),
   // A terminal has no address bar: any unknown path just shows the home screen.
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]

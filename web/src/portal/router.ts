@@ -37,6 +37,22 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '查档登记', requires: 'citizen' },
   },
   {
+    path: '/certificates',
+    component: () => import('./views/certificates/MyCertificatesView.vue'),
+    meta: { title: '我的证明', requires: 'citizen' },
+  },
+  {
+    path: '/certificates/new',
+    component: () => import('./views/certificates/IssueCertificateView.vue'),
+    meta: { title: '申请查档证明', requires: 'citizen' },
+  },
+  {
+    path: '/certificates/:id',
+    component: () => import('./views/certificates/CertificateDetailView.vue'),
+    props: true,
+    meta: { title: '证明详情', requires: 'citizen' },
+  },
+  {
     path: '/employer/login',
     component: () => import('./views/employer/EmployerLoginView.vue'),
     meta: { title: '单位登录', public: true },
@@ -52,7 +68,7 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '单位首页', requires: 'employer' },
   },
   // Services with a page of their own; the others show that they are being built.
-  ...FEATURES.filter((f) => !['/me', '/lookup', '/visit', '/register'].includes(f.path)).map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
+  ...FEATURES.filter((f) => !['/me', '/lookup', '/visit', '/register', '/certificates'].includes(f.path)).map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: '页面不存在' } },
 ]
 

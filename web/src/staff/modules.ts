@@ -33,6 +33,8 @@ export const PERSON_READERS = ['window_clerk', 'archivist', 'reviewer', 'branch_
 
 /** Who serves appointments at a branch (docs/api-appointments.md): the grant's scope decides where. */
 export const APPOINTMENT_CLERKS = ['window_clerk', 'branch_admin'] as const
+/** Who issues, reads and revokes certificates at a branch (docs/api-certificates.md). */
+export const CERTIFICATE_CLERKS = ['window_clerk', 'branch_admin'] as const
 /** Who sets booking rules and the holiday calendar (system_admin: also the days every branch shares). */
 export const APPOINTMENT_ADMINS = ['branch_admin', 'system_admin'] as const
 
@@ -40,7 +42,7 @@ export const MODULES: readonly StaffModule[] = [
   { path: '/persons', title: '人员档案（360°）', icon: User, summary: '按身份证号或姓名和出生日期查找参保人员，查看其参保经历、档案存放位置和卷内目录。', roles: PERSON_READERS, built: true },
   { path: '/appointments', title: '预约管理', icon: Calendar, summary: '网点当天的到访预约和查档登记：签到、备档、领取、邮寄、退回和失约处理。', roles: APPOINTMENT_CLERKS, built: true },
   { path: '/appointments/settings', title: '预约设置', icon: Setting, summary: '网点的预约时段、容量、可约天数和放号时间，每周办公时间，节假日与调休。', roles: APPOINTMENT_ADMINS, built: true },
-  { path: '/certificates', title: '查档证明', icon: DocumentChecked, summary: '出具、打印和撤销查档证明，查看证明的核验情况。' },
+  { path: '/certificates', title: '查档证明', icon: DocumentChecked, summary: '出具、打印和撤销查档证明，查看证明的核验情况。', roles: CERTIFICATE_CLERKS, built: true },
   { path: '/transfers', title: '移交审核', icon: FolderChecked, summary: '审核参保单位上传的退休人员档案数字化成果：四性检测、OCR 与逐页退回意见。' },
   { path: '/kb', title: '知识库', icon: Collection, summary: '维护智能咨询的知识条目与相似问法，处理未能解答的问题。' },
   { path: '/policies', title: '政策发布', icon: Promotion, summary: '政策法规与查档指南的起草、审核与分渠道发布，起草人与审核人分离。' },

@@ -15,6 +15,7 @@ const VIEWS: Record<string, RouteRecordRaw['component']> = {
   '/persons': () => import('./views/PersonsView.vue'),
   '/appointments': () => import('./views/AppointmentsView.vue'),
   '/appointments/settings': () => import('./views/AppointmentSettingsView.vue'),
+  '/certificates': () => import('./views/CertificatesView.vue'),
 }
 
 const routes: RouteRecordRaw[] = [

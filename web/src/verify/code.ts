@@ -1,10 +1,15 @@
-/** Loose shape of a certificate number as printed or carried in the QR link. */
-const CODE_PATTERN = /^[A-Za-z0-9-]{4,64}$/
+import { looksLikeNumber, normaliseNumber, numberProblem } from '@shared/certificates'
 
-/** Trims the input; returns the code, or a Chinese message saying what is wrong. */
-export function parseCertificateCode(input: string): { code: string } | { error: string } {
-  const code = input.trim()
-  if (code === '') return { error: '请输入证明编号' }
-  if (!CODE_PATTERN.test(code)) return { error: '证明编号应为 4 至 64 位字母、数字或短横线' }
-  return { code }
+/** A typed certificate number: normalised (no spaces, upper-case X), or what is wrong with it. */
+export function parseCertificateNumber(input: string): { number: string } | { error: string } {
+  const problem = numberProblem(input)
+  return problem ? { error: problem } : { number: normaliseNumber(input) }
+}
+
+/**
+ * What the last segment of /v/<segment> holds: a certificate number (typed on the intro page, 17
+ * characters) or the signed code the QR carries (anything else; the server says when it is not one).
+ */
+export function segmentKind(segment: string): 'number' | 'code' {
+  return looksLikeNumber(segment) && segment.replace(/\s+/g, '').length === 17 ? 'number' : 'code'
 }
