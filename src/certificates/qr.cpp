@@ -95,7 +95,7 @@ Result<std::string> ReadQr(std::string_view bytes, long max_pixels) {
         if (smaller) text = Scan(smaller.get());
     }
     if (text.empty()) {
-        return MakeError(ErrorCode::kUnprocessable, "图片中没有识别到二维码，请对准证明右下角的二维码，拍得清晰、完整一些再试",
+        return MakeError(ErrorCode::kUnprocessable, "图片中没有识别到二维码，请对准证明左下角的二维码，拍得清晰、完整一些再试",
                          "file", "qr_not_found");
     }
     return text;
