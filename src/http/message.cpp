@@ -87,7 +87,7 @@ Result<nlohmann::json> Request::Json() const {
     }
     auto type = Header("content-type");
     if (!type || type->find("application/json") == std::string_view::npos) {
-        return MakeError(ErrorCode::kInvalidArgument, "请求体应为 JSON（Content-Type: application/json）",
+        return MakeError(ErrorCode::kUnsupportedMediaType, "请求体应为 JSON（Content-Type: application/json）",
                          "content-type", "unsupported_media_type");
     }
     if (body.empty()) {

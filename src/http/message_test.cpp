@@ -124,6 +124,7 @@ TEST(Message, JsonWithoutJsonContentTypeIsRejected) {
         Result<nlohmann::json> json = r.Json();
         ASSERT_FALSE(json.ok()) << type;
         EXPECT_EQ(json.error().reason, "unsupported_media_type");
+        EXPECT_EQ(json.error().code, ErrorCode::kUnsupportedMediaType);  // 415
         EXPECT_EQ(json.error().field, "content-type");
         EXPECT_FALSE(json.error().message.empty());
     }

@@ -91,10 +91,10 @@ def too_deep_json_is_400(ctx):
 
 
 @test
-def wrong_content_type_is_400(ctx):
+def wrong_content_type_is_415(ctx):
     status, _, body = call_json(ctx.server, "POST", "/api/v1/client-errors", "app=x",
                                 {"Content-Type": "application/x-www-form-urlencoded"})
-    check_error(status, body, 400, "unsupported_media_type", "content-type")
+    check_error(status, body, 415, "unsupported_media_type", "content-type")
 
 
 @test
