@@ -316,6 +316,9 @@ http::Response PdfResponse(Module& m, http::App& app, const Certificate& c) {
     if (!pdf) return Fail(pdf.error());
     http::Response r = http::Response::Text(std::move(*pdf), "application/pdf");
     r.Header("Content-Disposition", fmt::format("inline; filename=\"chadang-{}.pdf\"", c.number));
+    // The kiosk prints it from a frame of its own page: framing by our pages only.
+    r.Header("X-Frame-Options", "SAMEORIGIN");
+    r.Header("Content-Security-Policy", "frame-ancestors 'self'");
     return Private(std::move(r));
 }
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <exception>
 #include <optional>
 #include <mutex>
@@ -104,7 +105,13 @@ Response Dispatch(App& app, Request& request, std::optional<RouteMatch> match) {
                             : RouteRequest(app, request, std::move(match), slot);
     const auto& security = SecurityHeaders(app);
     response.headers.reserve(response.headers.size() + security.size() + 1);
-    for (const auto& h : security) response.headers.push_back(h);
+    // A handler may set one of these itself (a PDF that our own pages show in a frame sets
+    // X-Frame-Options and frame-ancestors to same origin); the defaults fill in the rest.
+    for (const auto& h : security) {
+        const bool set = std::any_of(response.headers.begin(), response.headers.end(),
+                                     [&](const auto& mine) { return mine.first == h.first; });
+        if (!set) response.headers.push_back(h);
+    }
     response.Header("X-Request-Id", request.request_id);
     app.metrics.Record(slot, response.status, std::chrono::steady_clock::now() - start);
     return response;

@@ -60,6 +60,14 @@ protected:
         app_.router.Add(Method::kPost, "/api/v1/fail", Access::Public(), [](Request&) -> Response {
             throw std::runtime_error("secret detail: connection string postgresql://u:pw@h/db");
         });
+        app_.router.Add(Method::kPost, "/api/v1/upload", Access::Public(),
+                        [](Request& r) { return Response::Json({{"bytes", r.body.size()}}); });
+        app_.router.SetBodyLimit(Method::kPost, "/api/v1/upload", 8192);
+        app_.router.Add(Method::kGet, "/api/v1/framed", Access::Public(), [](Request&) {
+            Response r = Response::Text("%PDF-1.5", "application/pdf");
+            r.Header("X-Frame-Options", "SAMEORIGIN");
+            return r;
+        });
         app_.router.Add(Method::kPost, "/api/v1/fail-oddly", Access::Public(), [](Request&) -> Response { throw 42; });
         app_.router.Add(Method::kGet, "/api/v1/secret", Access::Roles({"system_admin"}), [](Request&) {
             return Response::Json({{"secret", true}});
@@ -167,6 +175,19 @@ TEST_F(DispatchTest, BodyOverTheLimitIs413) {
     ASSERT_EQ(fits.size(), 2048u);
     Response ok = Send(Method::kPost, "/api/v1/echo", fits);
     EXPECT_EQ(ok.status, 201);
+}
+
+TEST_F(DispatchTest, AnUploadRouteTakesMoreThanTheJsonLimit) {
+    EXPECT_EQ(Send(Method::kPost, "/api/v1/upload", std::string(6000, 'x'), "application/pdf").status, 200);
+    Response over = Send(Method::kPost, "/api/v1/upload", std::string(9000, 'x'), "application/pdf");
+    EXPECT_EQ(over.status, 413);
+    EXPECT_EQ(Send(Method::kPost, "/api/v1/echo", std::string(6000, 'x')).status, 413);
+}
+
+TEST_F(DispatchTest, AHandlersOwnFramingHeaderReplacesTheDefault) {
+    Response r = Send(Method::kGet, "/api/v1/framed");
+    EXPECT_EQ(Headers(r, "X-Frame-Options"), std::vector<std::string>{"SAMEORIGIN"});
+    EXPECT_EQ(Headers(r, "X-Content-Type-Options"), std::vector<std::string>{"nosniff"});
 }
 
 TEST_F(DispatchTest, JsonDepthLimitComesFromConfig) {
