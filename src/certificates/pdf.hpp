@@ -23,7 +23,8 @@ struct PdfInput {
     core::TimePoint issued_at{};
 };
 
-// The PDF bytes. Throws std::runtime_error only when cairo itself fails (out of memory).
+// The PDF bytes, rendered on the module's own render threads (at most 4; the caller waits).
+// Throws std::runtime_error only when cairo itself fails (out of memory).
 std::string RenderPdf(const PdfInput& in);
 
 // The code text from a PDF's Keywords, when it was made by RenderPdf.
