@@ -185,12 +185,17 @@ TEST_P(CertificatesTest, ExpiredUnknownInvalidAndAlteredAreToldApart) {
     EXPECT_EQ(unknown->result, "unknown");
     EXPECT_EQ(VerifyNumber(Ctx(), "2026220102000099").error().reason, "invalid_number");
     // Invalid: one changed character of the code.
-    std::string changed = c.code;
-    changed[40] = changed[40] == 'A' ? 'B' : 'A';
+    std::string changed = c.code;  // a character of the signature
+    const std::size_t at = changed.size() - 20;
+    changed[at] = changed[at] == 'A' ? 'B' : 'A';
     auto invalid = VerifyCodeOnline(Ctx(), changed, "qr");
     ASSERT_TRUE(invalid.ok());
     EXPECT_EQ(invalid->result, "invalid");
     EXPECT_FALSE(invalid->certificate);
+    // Not a certificate code at all: an error naming the field, not a verdict.
+    EXPECT_EQ(VerifyCodeOnline(Ctx(), "hello, world", "qr").error().reason, "invalid_code");
+    EXPECT_EQ(VerifyCodeOnline(Ctx(), "WECHAT", "photo").error().field, "file");
+    EXPECT_EQ(VerifyCodeOnline(Ctx(), "  ", "qr").error().reason, "code_required");
     // Altered: the PDF with one byte changed still names the real certificate.
     std::string pdf = PdfOf(Ctx(), c).value();
     auto same = VerifyPdf(Ctx(), pdf);

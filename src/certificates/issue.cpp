@@ -210,8 +210,8 @@ Result<Issued> Issue(const Context& ctx, const IssueRequest& r, const std::optio
         if (!*branch) return MakeError(ErrorCode::kNotFound, "没有这个网点", "branch_code", "branch_not_found");
         branch_name = (*branch)->name;
         district = (*branch)->region_code;
-    } else {
-        district = records->front().holder.region_code;
+    } else {  // the online hall numbers under the city: the first four digits of the holder's region
+        district = records->front().holder.region_code.substr(0, 4) + "00";
     }
     district = (district + "000000").substr(0, 6);
 

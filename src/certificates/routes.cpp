@@ -101,6 +101,23 @@ json CertificateJson(const Module& m, const Certificate& c, const std::string& t
             {"content", c.content}};
 }
 
+json HolderJson(Module& m, http::App& app, const Certificate& c) {
+    return CertificateJson(m, c, Today(app), "/api/v1/me/certificates/");
+}
+
+json StaffJson(Module& m, http::App& app, const Certificate& c) {
+    json view = CertificateJson(m, c, Today(app), "/api/v1/certificates/");
+    auto person = archives::FindPersonById(*app.db, app.keyring, c.person_id);
+    if (person && *person) {
+        view["person"] = {{"id", (*person)->id},
+                          {"name", identity::MaskName((*person)->name)},
+                          {"id_number", core::MaskIdNumber((*person)->id_number)}};
+    }
+    view["issued_by"] = OrNull(c.issued_by);
+    view["revoked_by"] = OrNull(c.revoked_by);
+    return view;
+}
+
 // What anyone verifying sees: no full name, no full ID number, no reason for a revocation.
 json PublicJson(const Certificate& c) {
     const json issuer = c.content.value("issuer", json::object());
@@ -126,11 +143,13 @@ json ChecksJson(const std::vector<Check>& checks) {
     return out;
 }
 
+// `purpose`: the stated purpose of a staff read (X-Dangan-Purpose), kept in its own column.
 Status Audit(http::App& app, const http::Request& request, std::string action, const Certificate& c,
-             json detail = json::object()) {
+             json detail = json::object(), std::string purpose = "") {
     audit::Entry entry = audit::EntryFor(request, std::move(action));
     entry.subject_person_id = c.person_id;
     entry.target = "certificate:" + c.id;
+    entry.purpose = std::move(purpose);
     detail["number"] = c.number;
     entry.detail_json = detail.dump();
     return audit::Record(app, std::move(entry));
@@ -195,7 +214,7 @@ Result<IssueRequest> IssueRequestOf(const json& body) {
     IssueRequest r;
     auto kind = http::TextMember(body, "kind", 20);
     if (!kind) return kind.error();
-    auto parsed = ParseKind(kind->empty() ? "location" : *kind);
+    auto parsed = ParseKind(*kind);
     if (!parsed) {
         return MakeError(ErrorCode::kInvalidArgument, "请选择证明类型：location（存档地点）或 items（档案材料）", "kind",
                          "invalid_kind");
@@ -222,8 +241,9 @@ Result<IssueRequest> IssueRequestOf(const json& body) {
     return r;
 }
 
-http::Response Issued201(Module& m, http::App& app, http::Request& request, Result<Issued> issued,
-                         const std::string& pdf_base) {
+using View = json (*)(Module&, http::App&, const Certificate&);
+
+http::Response Issued201(Module& m, http::App& app, http::Request& request, Result<Issued> issued, View view) {
     if (!issued) return Fail(issued.error());
     const Certificate& c = issued->certificate;
     if (!issued->replay) {
@@ -233,7 +253,7 @@ http::Response Issued201(Module& m, http::App& app, http::Request& request, Resu
         }
     }
     http::Response out =
-        http::Response::Json({{"certificate", CertificateJson(m, c, Today(app), pdf_base)}}, issued->replay ? 200 : 201);
+        http::Response::Json({{"certificate", view(m, app, c)}}, issued->replay ? 200 : 201);
     if (issued->replay) out.Header("Idempotent-Replay", "true");
     return Private(std::move(out));
 }
@@ -249,7 +269,7 @@ http::Response IssueMine(Module& m, http::App& app, http::Request& request) {
     if (r->channel != "kiosk") r->branch_code.clear();  // only a kiosk stands in a branch
     auto idem = http::IdempotencyKeyOf(request, "certificate");
     if (!idem) return Fail(idem.error());
-    return Issued201(m, app, request, Issue(Ctx(app, m), *r, *idem), "/api/v1/me/certificates/");
+    return Issued201(m, app, request, Issue(Ctx(app, m), *r, *idem), HolderJson);
 }
 
 http::Response IssueAtDesk(Module& m, http::App& app, http::Request& request) {
@@ -280,7 +300,7 @@ http::Response IssueAtDesk(Module& m, http::App& app, http::Request& request) {
     r->issued_by = request.principal->subject_id;
     auto idem = http::IdempotencyKeyOf(request, "certificate");
     if (!idem) return Fail(idem.error());
-    return Issued201(m, app, request, Issue(Ctx(app, m), *r, *idem), "/api/v1/certificates/");
+    return Issued201(m, app, request, Issue(Ctx(app, m), *r, *idem), StaffJson);
 }
 
 // --- the holder --------------------------------------------------------------------------
@@ -296,8 +316,7 @@ http::Response Mine(Module& m, http::App& app, http::Request& request) {
     auto list = OfPerson(Ctx(app, m), request.principal->subject_id);
     if (!list) return Fail(list.error());
     json out = json::array();
-    const std::string today = Today(app);
-    for (const auto& c : *list) out.push_back(CertificateJson(m, c, today, "/api/v1/me/certificates/"));
+    for (const auto& c : *list) out.push_back(HolderJson(m, app, c));
     return Private(http::Response::Json({{"certificates", std::move(out)}}));
 }
 
@@ -306,7 +325,7 @@ http::Response MineOne(Module& m, http::App& app, http::Request& request) {
     if (!c) return Fail(c.error());
     auto checks = ChecksOf(Ctx(app, m), c->id);
     if (!checks) return Fail(checks.error());
-    json view = CertificateJson(m, *c, Today(app), "/api/v1/me/certificates/");
+    json view = HolderJson(m, app, *c);
     view["checks"] = ChecksJson(*checks);
     return Private(http::Response::Json({{"certificate", std::move(view)}}));
 }
@@ -348,18 +367,6 @@ Result<Certificate> AtDesk(Module& m, http::App& app, const http::Request& reque
     return std::move(**found);
 }
 
-json StaffJson(Module& m, http::App& app, const Certificate& c) {
-    json view = CertificateJson(m, c, Today(app), "/api/v1/certificates/");
-    auto person = archives::FindPersonById(*app.db, app.keyring, c.person_id);
-    if (person && *person) {
-        view["person"] = {{"id", (*person)->id},
-                          {"name", identity::MaskName((*person)->name)},
-                          {"id_number", core::MaskIdNumber((*person)->id_number)}};
-    }
-    view["issued_by"] = OrNull(c.issued_by);
-    view["revoked_by"] = OrNull(c.revoked_by);
-    return view;
-}
 
 http::Response Search(Module& m, http::App& app, http::Request& request) {
     auto purpose = archives::PurposeOf(request);
@@ -395,7 +402,7 @@ http::Response Search(Module& m, http::App& app, http::Request& request) {
                         : archives::FindPersonById(*app.db, app.keyring, c.person_id);
         if (!p) return Fail(p.error());
         if (!StaffCovers(*request.principal, c, *p)) continue;
-        if (Status s = Audit(app, request, "certificate.read", c, {{"purpose", *purpose}}); !s) return Fail(s.error());
+        if (Status s = Audit(app, request, "certificate.read", c, {}, *purpose); !s) return Fail(s.error());
         out.push_back(StaffJson(m, app, c));
     }
     return Private(http::Response::Json({{"certificates", std::move(out)}}));
@@ -408,7 +415,7 @@ http::Response DeskOne(Module& m, http::App& app, http::Request& request) {
     if (!c) return Fail(c.error());
     auto checks = ChecksOf(Ctx(app, m), c->id);
     if (!checks) return Fail(checks.error());
-    if (Status s = Audit(app, request, "certificate.read", *c, {{"purpose", *purpose}}); !s) return Fail(s.error());
+    if (Status s = Audit(app, request, "certificate.read", *c, {}, *purpose); !s) return Fail(s.error());
     json view = StaffJson(m, app, *c);
     view["checks"] = ChecksJson(*checks);
     return Private(http::Response::Json({{"certificate", std::move(view)}}));

@@ -62,6 +62,8 @@ Result<Resolved> Resolve(const Context& ctx, const std::string& scanned,
     const Checked checked = VerifyCode(scanned, ctx.keys.published, core::BusinessDate(ctx.clock.Now()));
     switch (checked.verdict) {
         case Verdict::kMalformed:
+            return MakeError(ErrorCode::kInvalidArgument, "这不是查档证明的二维码：" + checked.reason,
+                             method == "photo" ? "file" : "code", "invalid_code");
         case Verdict::kUnknownKey:
         case Verdict::kBadSignature:
             return Resolved(Outcome("invalid", method, checked.reason));
