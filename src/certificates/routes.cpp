@@ -19,6 +19,7 @@
 #include "core/validators.hpp"
 #include "http/app.hpp"
 #include "http/idempotency.hpp"
+#include "identity/accounts.hpp"
 #include "identity/guard.hpp"
 
 namespace dangan::certificates {
@@ -113,8 +114,10 @@ json StaffJson(Module& m, http::App& app, const Certificate& c) {
                           {"name", identity::MaskName((*person)->name)},
                           {"id_number", core::MaskIdNumber((*person)->id_number)}};
     }
-    view["issued_by"] = OrNull(c.issued_by);
-    view["revoked_by"] = OrNull(c.revoked_by);
+    for (auto [key, id] : {std::pair{"issued_by", &c.issued_by}, {"revoked_by", &c.revoked_by}}) {
+        auto name = *id ? identity::UsernameOf(app, **id) : Result<std::string>(std::string());
+        view[key] = *id ? json(name ? *name : **id) : json(nullptr);
+    }
     return view;
 }
 

@@ -120,6 +120,9 @@ Result<std::vector<UserRow>> ListUsers(http::App& app, const http::Principal& pr
 Result<UserRow> UpdateUser(http::App& app, const std::string& user_id, const UserPatch& patch,
                            const http::Request& request);
 Result<UserRow> UnlockUser(http::App& app, const std::string& user_id, const http::Request& request);
+// The username of a user id (for "issued by" and the like in other modules' staff views); the
+// id itself when no such user exists any more.
+Result<std::string> UsernameOf(http::App& app, const std::string& user_id);
 
 // ---- JSON ----
 

@@ -331,3 +331,13 @@ Result<UserRow> UnlockUser(http::App& app, const std::string& user_id, const htt
 }
 
 }  // namespace dangan::identity
+
+namespace dangan::identity {
+
+Result<std::string> UsernameOf(http::App& app, const std::string& user_id) {
+    auto rs = app.db->Query("SELECT username FROM users WHERE id = ?", {user_id});
+    if (!rs) return rs.error();
+    return rs->empty() ? user_id : rs->rows.front().Text(0);
+}
+
+}  // namespace dangan::identity

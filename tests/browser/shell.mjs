@@ -4,9 +4,9 @@ import { ensureStaff } from './staff.mjs'
 
 const PORTAL_NAV = ['档案存放地查询', '查档登记', '预约到访', '查档证明', '政策法规与查档指南', '智能咨询', '留言互动', '我的']
 // What a system administrator's menu holds (审计日志 is the auditor's; 人员档案（360°） the
-// window clerks', archivists', reviewers' and branch administrators'; 预约管理 the window clerks'
-// and branch administrators').
-const STAFF_NAV = ['预约设置', '查档证明', '移交审核', '知识库', '政策发布', '留言回复', '回访', '统计', '单位审核', '用户与权限']
+// window clerks', archivists', reviewers' and branch administrators'; 预约管理 and 查档证明 the
+// window clerks' and branch administrators').
+const STAFF_NAV = ['预约设置', '移交审核', '知识库', '政策发布', '留言回复', '回访', '统计', '单位审核', '用户与权限']
 const KIOSK_NAV = ['档案查询', '预约/签到', '打印查档证明', '咨询机器人']
 
 // One entry per app: where it lives, how to reach its navigation, and one navigation to try.
@@ -15,8 +15,8 @@ const APPS = [
     app: 'portal', path: '/', viewports: ['mobile', 'desktop'], fullPage: false,
     nav: (page) => [...PORTAL_NAV.map((t) => page.getByTestId('nav-grid').getByText(t, { exact: true })),
       page.getByTestId('tabbar').getByText('首页', { exact: true })],
-    go: async (page) => page.getByTestId('nav-grid').getByText('查档证明', { exact: true }).click(),
-    url: /\/certificate$/, expect: ['“查档证明”服务正在建设中', '12333'],
+    go: async (page) => page.getByTestId('nav-grid').getByText('智能咨询', { exact: true }).click(),
+    url: /\/consult$/, expect: ['“智能咨询”服务正在建设中', '12333'],
   },
   {
     app: 'kiosk', path: '/kiosk/', viewports: ['portrait', 'landscape'], fullPage: false,
@@ -26,8 +26,8 @@ const APPS = [
       await page.getByTestId('attract').click()
     },
     nav: (page) => KIOSK_NAV.map((t) => page.getByTestId('tiles').getByText(t, { exact: true })),
-    go: async (page) => page.getByTestId('tiles').getByText('打印查档证明', { exact: true }).click(),
-    url: /\/kiosk\/certificate$/, expect: ['“打印查档证明”服务正在建设中', '12333'],
+    go: async (page) => page.getByTestId('tiles').getByText('咨询机器人', { exact: true }).click(),
+    url: /\/kiosk\/robot$/, expect: ['“咨询机器人”服务正在建设中', '12333'],
   },
   {
     app: 'staff', path: '/staff/', viewports: ['mobile', 'desktop'], fullPage: false, ctx: 'admin',
@@ -44,11 +44,12 @@ const APPS = [
     app: 'verify', path: '/v/', viewports: ['mobile', 'desktop'], fullPage: true,
     nav: (page) => [page.getByText('查档证明核验').first(), page.getByTestId('code-input').locator('input'),
       page.getByTestId('verify-button'), page.getByTestId('portal-link')],
+    // A well-formed number (ISO 7064 check character) of a year before any was issued.
     go: async (page) => {
-      await page.getByTestId('code-input').locator('input').fill('TEST-2025-0001')
+      await page.getByTestId('code-input').locator('input').fill('1999 2201 0200 0001 4')
       await page.getByTestId('verify-button').click()
     },
-    url: /\/v\/TEST-2025-0001$/, expect: ['核验服务暂未开放', 'TEST-2025-0001'],
+    url: /\/v\/19992201020000014$/, expect: ['查无此证明', '1999 2201 0200 0001 4'],
   },
 ]
 
@@ -110,16 +111,15 @@ async function extraTests(statusText) {
     await page.waitForURL(/\/kiosk\/?$/, { timeout: TIMEOUT })
     await visible(page.getByTestId('tiles'), 'tiles after home button')
   })
-  await test('verify deep link /v/<code> says verification is not yet available', 'mobile', async (page) => {
+  await test('verify deep link /v/<code> that is no certificate code says 无效', 'mobile', async (page) => {
     await open(page, '/v/QR-CODE-42')
-    await visible(page.getByText('核验服务暂未开放'), 'not-yet-available notice')
-    await visible(page.getByTestId('result-code').getByText('QR-CODE-42'), 'certificate code')
-  })
-  await test('verify rejects a malformed code without navigating', 'mobile', async (page) => {
+    await visible(page.getByTestId('verdict-title').getByText('无效', { exact: true }), 'the 无效 verdict')
+  }, { allow: [{ method: 'POST', path: '/api/v1/certificates/verify', status: 400 }] })
+  await test('verify rejects a malformed number without navigating', 'mobile', async (page) => {
     await open(page, '/v/')
     await page.getByTestId('code-input').locator('input').fill('含有空格 的编号')
     await page.getByTestId('verify-button').click()
-    await visible(page.getByText('证明编号应为 4 至 64 位字母、数字或短横线'), 'validation message')
+    await visible(page.getByText('证明编号为 17 位'), 'validation message')
     assert(new URL(page.url()).pathname === '/v/', `navigated to ${page.url()}`)
   })
   for (const [app, path] of [['portal', '/'], ['staff', '/staff/']]) {
