@@ -83,6 +83,10 @@ SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 DANGAN_URL="http://127.0.0.1:$PORT" node tests/browser/run.mjs 2>&1 | tee "$WORK/browser.log"
 tally "browser" "$WORK/browser.log" "${PIPESTATUS[0]}"
+if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+  wait "$SERVER_PID"; echo "   the browser tests' server ended early (exit status $?); the end of its log:"
+  tail -n 30 "$WORK/browser-server.log" | sed 's/^/   | /'
+fi
 kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=""
 
 echo
