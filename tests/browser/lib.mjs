@@ -109,7 +109,13 @@ function watch(page, allow) {
     problems.all.push(`page error: ${e.message}`)
     problems.pageErrors.push(e.message)
   })
-  page.on('requestfailed', (r) => problems.all.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`))
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? ''
+    // Not the app's failures: requests the browser itself cancelled (a navigation or reload
+    // aborts what is in flight) and those of chromium's own PDF viewer (the kiosk's print frame).
+    if (why === 'net::ERR_ABORTED' || r.url().startsWith('chrome-extension://')) return
+    problems.all.push(`request failed: ${r.url()} ${why}`)
+  })
   return problems
 }
 
