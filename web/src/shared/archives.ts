@@ -114,6 +114,11 @@ export function splitRecords<T extends { status: string }>(records: T[]): { held
   return { held: records.filter((r) => isHeld(r.status)), gone: records.filter((r) => !isHeld(r.status)) }
 }
 
+/** An item's line under its title: "合同 · 2008-06-20 · 6 页". */
+export function itemDetail(it: ArchiveItem): string {
+  return [it.doc_type, it.doc_date, it.page_count ? `${it.page_count} 页` : ''].filter(Boolean).join(' · ')
+}
+
 /** "0431-88771234" → "043188771234" for a tel: link. */
 export function telHref(phone: string): string {
   return `tel:${phone.replace(/[^\d+]/g, '')}`

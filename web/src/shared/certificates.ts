@@ -117,6 +117,8 @@ export interface IssueBody {
 
 // ---- words -------------------------------------------------------------------------------
 
+export const CERTIFICATE_KINDS: readonly CertificateKind[] = ['location', 'items']
+
 export const KIND_LABELS: Record<CertificateKind, string> = { location: '存档地点证明', items: '档案材料证明' }
 
 export const KIND_SUMMARIES: Record<CertificateKind, string> = {
@@ -203,6 +205,11 @@ export function numberProblem(raw: string): string | null {
 export function groupNumber(number: string): string {
   const v = normaliseNumber(number)
   return v.length === 17 ? `${v.slice(0, 4)} ${v.slice(4, 8)} ${v.slice(8, 12)} ${v.slice(12, 16)} ${v.slice(16)}` : number
+}
+
+/** The number as people read it: the server's grouping, else ours. */
+export function displayNumber(c: { number: string; number_display?: string }): string {
+  return c.number_display || groupNumber(c.number)
 }
 
 // ---- calls -------------------------------------------------------------------------------
