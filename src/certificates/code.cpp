@@ -42,10 +42,6 @@ std::optional<Date> DateOfNumber(std::uint32_t v) {
     return d;
 }
 
-bool IsKeyId(std::string_view id) {
-    return !id.empty() && id.size() <= 16 && id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
-}
-
 bool IsDigits(std::string_view s) { return s.find_first_not_of("0123456789") == std::string_view::npos; }
 
 std::string Hash(std::string_view domain, std::initializer_list<std::string_view> parts) {
@@ -58,6 +54,11 @@ std::string Hash(std::string_view domain, std::initializer_list<std::string_view
 }
 
 }  // namespace
+
+bool IsKeyId(std::string_view id) {
+    return !id.empty() && id.size() <= 16 &&
+           id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+}
 
 std::string FormatNumber(int year, std::string_view district, std::int64_t serial) {
     const std::string digits = fmt::format("{:04}{}{:06}", year, district, serial);

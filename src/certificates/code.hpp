@@ -43,6 +43,9 @@ Result<std::string> NormaliseNumber(std::string_view typed);
 // "2026 2201 0200 0001 X": groups of four for reading aloud and typing.
 std::string DisplayNumber(std::string_view number);
 
+// A key id as it may travel in a code: 1–16 of [a-z0-9-].
+bool IsKeyId(std::string_view id);
+
 // --- the payload ---------------------------------------------------------------------------
 
 struct Payload {

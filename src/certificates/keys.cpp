@@ -17,11 +17,6 @@ namespace {
 constexpr std::string_view kPrivateSuffix = ".pem";
 constexpr std::string_view kPublicSuffix = ".pub.pem";
 
-bool IsKeyId(std::string_view id) {
-    return !id.empty() && id.size() <= 16 &&
-           id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
-}
-
 bool EndsWith(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
