@@ -13,6 +13,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libpq-dev postgresql
   libssl-dev libopencc-dev opencc libicu-dev libargon2-dev libqrencode-dev libcurl4-openssl-dev
   libcairo2-dev libpango1.0-dev libzbar-dev libleptonica-dev
+  libpugixml-dev libespeak-ng-dev espeak-ng-data
   libgtest-dev libgmock-dev
   nodejs chromium fonts-noto-cjk
   nginx-light wrk curl python3 procps poppler-utils zbar-tools
