@@ -199,6 +199,10 @@ restinio::request_handling_status_t HandleRequest(App& app, InFlight& in_flight,
 
 template <typename Traits>
 Status ServeWith(App& app, const std::function<void(const std::string&)>& on_listening) {
+    // A client that resets the connection while a file goes out by sendfile(2) would otherwise kill
+    // the process with SIGPIPE (sendfile cannot take MSG_NOSIGNAL); ignored, the write fails with
+    // EPIPE and only that connection ends.
+    std::signal(SIGPIPE, SIG_IGN);
     const auto& cfg = app.config.server;
     HostPort hp = SplitListen(cfg.listen);
     InFlight in_flight;

@@ -2,7 +2,10 @@
 
 import json
 import os
+import shutil
 import socket
+import struct
+import tempfile
 import threading
 import time
 
@@ -147,6 +150,33 @@ def static_files_and_spa_fallback(ctx):
         check(status == 200 and body == b"", f"HEAD {status} {body[:40]!r}")
     finally:
         server.stop()
+
+
+@test
+def client_resetting_a_file_download_does_not_stop_the_server(ctx):
+    # A browser that navigates away mid-download resets the connection while sendfile(2) is
+    # writing; the server once died of SIGPIPE then (exit 141), silently.
+    root = tempfile.mkdtemp(prefix="dangan-web-")
+    shutil.copytree(FIXTURE_WEB, root, dirs_exist_ok=True)
+    with open(os.path.join(root, "assets", "big-AbC123.js"), "wb") as f:
+        f.write(b"/* fixture */" + b"x" * (4 << 20))
+    server = Server(ctx.new_db_url(), web_root=root).start()
+    try:
+        for _ in range(20):
+            sock = socket.create_connection((server.host, server.port), timeout=10)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(b"GET /assets/big-AbC123.js HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.recv(1024)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()  # RST while the server is still sending
+            time.sleep(0.02)
+        time.sleep(0.3)
+        check(server.proc.poll() is None, f"the server exited with {server.proc.poll()}")
+        status, _, _ = call(server, "GET", "/healthz")
+        check(status == 200, f"healthz {status}")
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @test
