@@ -1,5 +1,9 @@
 #include "core/periodic.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
 namespace dangan::core {
 
 void Periodic::Start() {
@@ -30,7 +34,14 @@ void Periodic::Loop() {
     while (!stopping_) {
         woken_ = false;
         lock.unlock();
-        work_();
+        // A job that throws must not take the node down (std::terminate): logged, retried next round.
+        try {
+            work_();
+        } catch (const std::exception& e) {
+            spdlog::error("scheduled job failed, retried in the next round: {}", e.what());
+        } catch (...) {
+            spdlog::error("scheduled job failed, retried in the next round");
+        }
         lock.lock();
         cv_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
     }
