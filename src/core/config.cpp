@@ -141,6 +141,14 @@ KeyInfo Bool(std::string name, std::string doc, Section Config::*section, bool S
                    }};
 }
 
+Status CheckAesKey(const std::string& key, const std::string& v) {
+    if (v.size() != 43) return KeyError(key, "应为 43 个字符（公众号后台的 EncodingAESKey）");
+    for (char c : v) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) return KeyError(key, "只能包含字母和数字");
+    }
+    return Ok();
+}
+
 std::vector<KeyInfo> BuildKeys() {
     using C = Config;
     constexpr std::int64_t kMaxInt = std::int64_t{1} << 40;
@@ -244,6 +252,27 @@ std::vector<KeyInfo> BuildKeys() {
             &C::Certificates::validity_days, 1, 3660),
         Int("certificates.max_upload_bytes", "Largest PDF or photo accepted by POST /api/v1/certificates/verify",
             &C::certificates, &C::Certificates::max_upload_bytes, 1024, kMaxInt),
+        Int("chat.idle_minutes", "A chat session closes after this many minutes without a message", &C::chat,
+            &C::Chat::idle_minutes, 1, 24 * 60),
+        Int("chat.max_waiters", "Long polls (chat and 在线客服 queue) waiting at once on one node; more answer at once",
+            &C::chat, &C::Chat::max_waiters, 0, 10000),
+        Int("chat.sessions_per_address_per_hour", "Chat sessions one network address may open per hour", &C::chat,
+            &C::Chat::sessions_per_address_per_hour, 1, 1000000),
+        Int("tts.cache_bytes", "Memory for synthesised speech (WAV) kept per node, least recently used dropped first",
+            &C::tts, &C::Tts::cache_bytes, 0, kMaxInt),
+        Str("wechat.token", "The Official Account's server token (服务器配置 令牌); empty: /wechat/callback answers 404",
+            &C::wechat, &C::Wechat::token, {}, true),
+        Str("wechat.app_id", "The Official Account's AppID (checked in safe mode)", &C::wechat, &C::Wechat::app_id, {},
+            true),
+        Str("wechat.encoding_aes_key", "EncodingAESKey, 43 characters: safe mode (encrypted messages)", &C::wechat,
+            &C::Wechat::encoding_aes_key, CheckAesKey, true),
+        Str("wechat.app_secret", "AppSecret, for the access token of the customer-service message API", &C::wechat,
+            &C::Wechat::app_secret, {}, true),
+        Str("wechat.api_base", "Base of the WeChat API", &C::wechat, &C::Wechat::api_base, CheckHttpUrl),
+        Str("wechat.outbox_file", "When set, customer-service messages are appended here (one JSON line each) instead of sent",
+            &C::wechat, &C::Wechat::outbox_file, {}, true),
+        Int("wechat.reply_budget_ms", "Longest a passive reply may take; later answers go by the customer-service API",
+            &C::wechat, &C::Wechat::reply_budget_ms, 0, 4900),
         Bool("testing.clock_control", "Let end-to-end tests move the server's clock (never in production)",
              &C::testing, &C::Testing::clock_control),
         Str("log.level", "trace, debug, info, warn or error", &C::log, &C::Log::level,
@@ -324,6 +353,9 @@ std::string EnvName(const std::string& key) {
 Status ValidateConfig(const Config& config) {
     if (config.notify.sms_gateway == "http" && config.notify.http_url.empty()) {
         return KeyError("notify.http_url", "notify.sms_gateway 为 http 时必须填写短信平台地址");
+    }
+    if (!config.wechat.encoding_aes_key.empty() && config.wechat.app_id.empty()) {
+        return KeyError("wechat.app_id", "设置了 wechat.encoding_aes_key（安全模式）时必须填写 AppID");
     }
     return Ok();
 }

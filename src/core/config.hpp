@@ -89,6 +89,23 @@ struct Config {
         std::int64_t validity_days = 90;
         std::int64_t max_upload_bytes = 10 << 20;  // PDFs and photos sent to verify
     } certificates;
+    struct Chat {
+        std::int64_t idle_minutes = 30;                     // a chat session closes after this long without a message
+        std::int64_t max_waiters = 24;                      // long polls waiting at once per node; beyond it they answer at once
+        std::int64_t sessions_per_address_per_hour = 120;   // chat sessions one network address may open per hour
+    } chat;
+    struct Tts {
+        std::int64_t cache_bytes = 32 << 20;  // synthesised WAVs kept in memory (LRU)
+    } tts;
+    struct Wechat {
+        std::string token;             // the Official Account's server token; empty: /wechat/callback answers 404
+        std::string app_id;            // checked in safe mode; used with app_secret for the access token
+        std::string encoding_aes_key;  // 43 characters: safe mode (encrypt_type=aes)
+        std::string app_secret;
+        std::string api_base = "https://api.weixin.qq.com";
+        std::string outbox_file;           // set: customer-service messages are appended here instead of sent
+        std::int64_t reply_budget_ms = 4000;  // beyond it: `success` now, the answer later by the customer-service API
+    } wechat;
     struct Testing {
         bool clock_control = false;  // PUT /api/v1/testing/clock — end-to-end tests only, never in production
     } testing;

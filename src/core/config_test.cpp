@@ -382,6 +382,17 @@ TEST(Config, EveryKeyRoundTripsThroughText) {
     changed.certificates.validity_days = 30;
     changed.certificates.max_upload_bytes = 5 << 20;
     changed.testing.clock_control = true;
+    changed.chat.idle_minutes = 10;
+    changed.chat.max_waiters = 5;
+    changed.chat.sessions_per_address_per_hour = 7;
+    changed.tts.cache_bytes = 1 << 20;
+    changed.wechat.token = "weixin";
+    changed.wechat.app_id = "wx1234567890abcdef";
+    changed.wechat.encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    changed.wechat.app_secret = "secret";
+    changed.wechat.api_base = "http://127.0.0.1:9/";
+    changed.wechat.outbox_file = "/var/lib/dangan/wechat-outbox.jsonl";
+    changed.wechat.reply_budget_ms = 1000;
 
     const Config defaults;
     for (const auto& key : ConfigKeys()) {

@@ -25,6 +25,9 @@ constexpr DemoStaff kDemoStaff[] = {
     {"admin", "系统管理员（演示）", "Guanli#2201demo", "MRQW4Z3BNYWWIZLNN4WWCZDNNFXC2MBR", "system_admin", "2201"},
     {"clerk", "窗口经办员（演示）", "Chuangkou#2201demo", "MRQW4Z3BNYWWIZLNN4WWG3DFOJVS2MBR", "window_clerk", "220102"},
     {"auditor", "审计员（演示）", "Shenji#2201demo", "MRQW4Z3BNYWWIZLNN4WWC5LENF2C2MBR", "auditor", "2201"},
+    {"zhishi", "知识库编辑（演示）", "Zhishi#2201demo", "MRQW4Z3BNYWWIZLNN4WXU2DJONUGSLJQGE", "kb_editor", "2201"},
+    {"shenhe", "内容审核员（演示）", "Shenhe#2201demo", "MRQW4Z3BNYWWIZLNN4WXG2DFNZUGKLJQGE", "content_approver", "2201"},
+    {"kefu", "客服小王（演示）", "Kefu#2201demo", "MRQW4Z3BNYWWIZLNN4WWWZLGOUWTAMI", "callback_agent", "2201"},
 };
 
 constexpr const char* kDemoCreditCode = "91220102MA0DANGANM";

@@ -29,9 +29,14 @@ struct Lexicon {
     std::vector<std::string> stop_phrases;
 };
 
-// The lexicon shipped with the program (src/kb/data/): the default for `dangan init` and for
-// `dangan kb match` without a database.
+// The lexicon shipped with the program (src/kb/data/lexicon.txt): the default for `dangan init`
+// and for `dangan kb match` without a database.
 Lexicon DefaultLexicon();
+
+// Parses the lexicon text format (docs/kb-matcher.md): lines "[synonyms]" and "[stop]" start
+// sections; in [synonyms] a line is one group of terms separated by spaces, "/" or "、" (the first
+// is canonical); in [stop] every term on a line is a stop phrase; "#" starts a comment line.
+Lexicon ParseLexicon(std::string_view text);
 
 enum class Verdict {
     kAnswer,  // confident: answer with top[0]
@@ -60,6 +65,16 @@ public:
     MatchResult Find(std::string_view question, std::size_t k = 3, const Filter& allowed = {}) const;
 
     std::size_t size() const;
+
+    // For scripts/train_kb_reranker.py (`dangan kb features`): the re-ranked candidates of a
+    // question with their feature vectors (named by FeatureNames()), best first.
+    struct Explained {
+        std::string id;
+        std::vector<double> features;
+        double score = 0;
+    };
+    std::vector<Explained> Explain(std::string_view question) const;
+    static const std::vector<std::string>& FeatureNames();
 
     ~Matcher();
     struct Impl;

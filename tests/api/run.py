@@ -26,6 +26,9 @@ import test_notify  # noqa: E402,F401 — registers tests
 import test_bulk  # noqa: E402,F401 — registers tests
 import test_appointments  # noqa: E402,F401 — registers tests
 import test_certificates  # noqa: E402,F401 — registers tests
+import test_kb  # noqa: E402,F401 — registers tests
+import test_chat  # noqa: E402,F401 — registers tests
+import test_wechat  # noqa: E402,F401 — registers tests
 
 
 def sqlite_urls(tmp):
