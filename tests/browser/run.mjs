@@ -13,12 +13,14 @@
 import { appointmentsTests } from './appointments.mjs'
 import { archivesTests } from './archives.mjs'
 import { certificatesTests } from './certificates.mjs'
+import { chatTests } from './chat.mjs'
 import { startCardReader, stopCardReader } from './cardreader.mjs'
 import { BASE, close, counts, launch } from './lib.mjs'
 import { kioskTests } from './kiosk.mjs'
 import { portalTests } from './portal.mjs'
 import { shellTests } from './shell.mjs'
 import { staffTests } from './staff.mjs'
+import { supportTests } from './support.mjs'
 
 const ONLY = (process.env.DANGAN_BROWSER_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean)
 const wanted = (suite) => ONLY.length === 0 || ONLY.includes(suite)
@@ -47,6 +49,8 @@ async function main() {
     if (wanted('shell')) await shellTests(statusText)
     if (wanted('archives')) await archivesTests() // its citizens' SMS codes are a minute apart from the portal's
     if (wanted('certificates')) await certificatesTests() // before the clock moves: certificates are dated today
+    if (wanted('chat')) await chatTests() // before the clock moves: sessions end after 30 idle minutes
+    if (wanted('support')) await supportTests() // 知识库 and 在线客服: the citizen on /chat, the agent in the console
     if (wanted('appointments')) await appointmentsTests() // last: it moves the server's clock forward
   } catch (e) {
     console.log(`not ok - browser tests stopped: ${String(e?.message ?? e).split('\n')[0]}`)

@@ -16,7 +16,7 @@ const APPS = [
     nav: (page) => [...PORTAL_NAV.map((t) => page.getByTestId('nav-grid').getByText(t, { exact: true })),
       page.getByTestId('tabbar').getByText('首页', { exact: true })],
     go: async (page) => page.getByTestId('nav-grid').getByText('智能咨询', { exact: true }).click(),
-    url: /\/consult$/, expect: ['“智能咨询”服务正在建设中', '12333'],
+    url: /\/chat$/, expect: ['智能客服', '转人工'],
   },
   {
     app: 'kiosk', path: '/kiosk/', viewports: ['portrait', 'landscape'], fullPage: false,
@@ -27,7 +27,7 @@ const APPS = [
     },
     nav: (page) => KIOSK_NAV.map((t) => page.getByTestId('tiles').getByText(t, { exact: true })),
     go: async (page) => page.getByTestId('tiles').getByText('咨询机器人', { exact: true }).click(),
-    url: /\/kiosk\/robot$/, expect: ['“咨询机器人”服务正在建设中', '12333'],
+    url: /\/kiosk\/robot$/, expect: ['咨询机器人', '没带身份证可以办理吗？'],
   },
   {
     app: 'staff', path: '/staff/', viewports: ['mobile', 'desktop'], fullPage: false, ctx: 'admin',
@@ -106,7 +106,7 @@ async function extraTests(statusText) {
   await test('kiosk deep link /kiosk/robot and back home', 'portrait', async (page) => {
     await open(page, '/kiosk/robot')
     await page.getByTestId('attract').click()
-    await visible(page.getByText('“咨询机器人”服务正在建设中'), 'placeholder')
+    await visible(page.getByTestId('kiosk-robot').getByText('咨询机器人', { exact: true }), 'the robot page')
     await page.getByTestId('home-button').click()
     await page.waitForURL(/\/kiosk\/?$/, { timeout: TIMEOUT })
     await visible(page.getByTestId('tiles'), 'tiles after home button')

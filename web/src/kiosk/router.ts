@@ -41,7 +41,13 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/CertificateView.vue'),
     meta: { title: '打印查档证明', requires: 'citizen' },
   },
-  ...TILES.filter((t) => !['/lookup', '/appointments', '/certificate'].includes(t.path)).map((t) => ({ path: t.path, component: ServiceView, meta: { title: t.title } })),
+  {
+    path: '/robot',
+    name: 'robot',
+    component: () => import('./views/RobotView.vue'),
+    meta: { title: '咨询机器人' },
+  },
+  ...TILES.filter((t) => !['/lookup', '/appointments', '/certificate', '/robot'].includes(t.path)).map((t) => ({ path: t.path, component: ServiceView, meta: { title: t.title } })),
   // A terminal has no address bar: any unknown path just shows the home screen.
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]

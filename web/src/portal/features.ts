@@ -27,7 +27,7 @@ export const FEATURES: readonly Feature[] = [
   { path: '/visit', title: '预约到访', summary: '选择服务网点、日期和时段', icon: Calendar, tint: '#2f7de1' },
   { path: '/certificates', title: '查档证明', summary: '在线出具查档证明，扫码核验真伪', icon: DocumentChecked, tint: '#c0392b' },
   { path: '/guides', title: '政策法规与查档指南', summary: '政策法规、利用制度和办事指南', icon: Reading, tint: '#d98b00', wrapAt: 5 },
-  { path: '/consult', title: '智能咨询', summary: '在线提问，智能客服即时解答', icon: ChatDotRound, tint: '#6a4fc7' },
+  { path: '/chat', title: '智能咨询', summary: '在线提问，智能客服即时解答', icon: ChatDotRound, tint: '#6a4fc7' },
   { path: '/messages', title: '留言互动', summary: '留言提问，工作人员答复', icon: ChatLineSquare, tint: '#1f9d55' },
   { path: '/me', title: '我的', summary: '登录、我的预约与消息', icon: User, tint: '#51606f' },
 ]

@@ -53,6 +53,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '证明详情', requires: 'citizen' },
   },
   {
+    path: '/chat',
+    component: () => import('./views/ChatView.vue'),
+    meta: { title: '智能客服', public: true },
+  },
+  // The address the service had while it was being built.
+  { path: '/consult', redirect: '/chat' },
+  {
     path: '/employer/login',
     component: () => import('./views/employer/EmployerLoginView.vue'),
     meta: { title: '单位登录', public: true },
@@ -68,7 +75,7 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '单位首页', requires: 'employer' },
   },
   // Services with a page of their own; the others show that they are being built.
-  ...FEATURES.filter((f) => !['/me', '/lookup', '/visit', '/register', '/certificates'].includes(f.path)).map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
+  ...FEATURES.filter((f) => !['/me', '/lookup', '/visit', '/register', '/certificates', '/chat'].includes(f.path)).map((f) => ({ path: f.path, component: FeatureView, meta: { title: f.title } })),
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: '页面不存在' } },
 ]
 

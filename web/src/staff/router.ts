@@ -16,6 +16,9 @@ const VIEWS: Record<string, RouteRecordRaw['component']> = {
   '/appointments': () => import('./views/AppointmentsView.vue'),
   '/appointments/settings': () => import('./views/AppointmentSettingsView.vue'),
   '/certificates': () => import('./views/CertificatesView.vue'),
+  '/kb': () => import('./views/KbView.vue'),
+  '/kb/unanswered': () => import('./views/UnansweredView.vue'),
+  '/support': () => import('./views/SupportView.vue'),
 }
 
 const routes: RouteRecordRaw[] = [
