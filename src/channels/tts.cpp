@@ -3,7 +3,10 @@
 #include <espeak-ng/speak_lib.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <charconv>
+#include <chrono>
+#include <mutex>
 #include <vector>
 
 #include "core/crypto.hpp"
@@ -14,13 +17,21 @@ namespace dangan::channels {
 
 namespace {
 
-std::mutex g_espeak_mutex;  // espeak-ng is one global synthesiser
+// espeak-ng is one global synthesiser. The route is public, so a flood of new texts must not hold
+// many handler threads: at most kMaxQueued requests wait for it, each at most kMaxWait.
+std::timed_mutex g_espeak_mutex;
+std::atomic<int> g_queued{0};
+constexpr int kMaxQueued = 2;
+constexpr auto kMaxWait = std::chrono::seconds(3);
+constexpr std::size_t kMaxSeconds = 120;  // 300 characters at the slowest rate take about 90 s
 bool g_espeak_tried = false;
 int g_sample_rate = 0;  // 0: unavailable
 std::vector<short>* g_sink = nullptr;
 
 int OnSamples(short* wav, int count, espeak_EVENT*) {
-    if (wav != nullptr && count > 0 && g_sink != nullptr) g_sink->insert(g_sink->end(), wav, wav + count);
+    if (g_sink == nullptr) return 0;
+    if (g_sink->size() > kMaxSeconds * static_cast<std::size_t>(g_sample_rate)) return 1;  // stop: too long
+    if (wav != nullptr && count > 0) g_sink->insert(g_sink->end(), wav, wav + count);
     return 0;  // go on
 }
 
@@ -29,6 +40,7 @@ void PutLe(std::string& out, std::uint32_t v, int bytes) {
 }
 
 Error Unavailable() { return MakeError(ErrorCode::kUnavailable, "语音合成暂不可用", "", "tts_unavailable"); }
+Error Busy() { return MakeError(ErrorCode::kUnavailable, "朗读服务繁忙，请稍后再试", "", "tts_busy"); }
 
 }  // namespace
 
@@ -55,7 +67,13 @@ std::string TtsKey(std::string_view text, int rate) {
 }
 
 Result<std::string> SynthesizeWav(std::string_view text, int rate) {
-    std::lock_guard lock(g_espeak_mutex);
+    if (g_queued.fetch_add(1) >= kMaxQueued) {
+        g_queued.fetch_sub(1);
+        return Busy();
+    }
+    std::unique_lock lock(g_espeak_mutex, kMaxWait);
+    g_queued.fetch_sub(1);
+    if (!lock.owns_lock()) return Busy();
     if (!g_espeak_tried) {
         g_espeak_tried = true;
         const int sr = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 500, nullptr, espeakINITIALIZE_DONT_EXIT);

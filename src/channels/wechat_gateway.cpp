@@ -105,7 +105,9 @@ Result<std::string> HttpCustomerService::Token(bool refresh) {
         return MakeError(ErrorCode::kUnavailable, "获取微信 access_token 失败：" + answer->substr(0, 200));
     }
     token_ = j["access_token"].get<std::string>();
-    const long expires = j.value("expires_in", 7200L);
+    const long expires = j.contains("expires_in") && j["expires_in"].is_number_integer()
+                             ? j["expires_in"].get<long>()
+                             : 7200L;
     token_expires_ = clock_.Now() + std::chrono::seconds(std::max(60L, expires - 300));
     return token_;
 }
@@ -118,7 +120,9 @@ Status HttpCustomerService::SendText(const std::string& openid, const std::strin
         auto answer = Call(Base(api_base_) + "/cgi-bin/message/custom/send?access_token=" + Escape(*token), body);
         if (!answer) return answer.error();
         const json j = json::parse(*answer, nullptr, false);
-        const long code = j.is_object() ? j.value("errcode", 0L) : -1L;
+        const long code = !j.is_object()                                                   ? -1L
+                          : !j.contains("errcode")                                         ? 0L
+                          : j["errcode"].is_number_integer() ? j["errcode"].get<long>() : -1L;
         if (code == 0) return Ok();
         if (code == 40001 || code == 40014 || code == 42001) continue;  // token invalid or expired
         return MakeError(ErrorCode::kUnavailable, "微信客服消息发送失败：" + answer->substr(0, 200));

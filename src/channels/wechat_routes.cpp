@@ -153,8 +153,13 @@ void Wechat::SendLater(const std::string& openid, const std::string& text) {
             "(wechat.app_id/app_secret or wechat.outbox_file)");
         return;
     }
-    auto st = cs_->SendText(openid, FitBytes(text, kMaxReplyBytes));
-    if (!st) spdlog::warn("wechat: customer-service message failed: {}", st.error().message);
+    // Runs on the worker pool: nothing may escape (it would end the process).
+    try {
+        auto st = cs_->SendText(openid, FitBytes(text, kMaxReplyBytes));
+        if (!st) spdlog::warn("wechat: customer-service message failed: {}", st.error().message);
+    } catch (const std::exception& e) {
+        spdlog::warn("wechat: customer-service message failed: {}", e.what());
+    }
 }
 
 void Wechat::SendFromAgent(const kb::ChatSession& s, const kb::ChatMessage& m) {

@@ -290,19 +290,23 @@ Result<ChatSession> ChatService::Load(const std::string& id) {
 }
 
 Result<ChatSession> ChatService::ForOpenid(const std::string& openid) {
-    auto rs = app_.db->Query(
-        "SELECT id FROM chat_sessions WHERE openid = ? AND state <> 'closed' "
-        "ORDER BY created_at_ms DESC LIMIT 1",
-        {openid});
-    if (!rs) return rs.error();
-    if (!rs->empty()) {
-        auto s = Load(rs->rows[0].Text(0));
-        if (!s) return s.error();
-        if (s->dialog.state != ChatState::kClosed) return s;
+    // Two messages of a new user at once: both may try to create; the unique index lets one win
+    // and the other then finds its session.
+    for (int attempt = 0;; ++attempt) {
+        auto rs = app_.db->Query(
+            "SELECT id FROM chat_sessions WHERE openid = ? AND state <> 'closed' "
+            "ORDER BY created_at_ms DESC LIMIT 1",
+            {openid});
+        if (!rs) return rs.error();
+        if (!rs->empty()) {
+            auto s = Load(rs->rows[0].Text(0));
+            if (!s) return s.error();
+            if (s->dialog.state != ChatState::kClosed) return s;
+        }
+        auto created = Create("wechat", "", std::nullopt, openid, "");
+        if (created) return std::move(created->first);
+        if (attempt > 0) return created.error();
     }
-    auto created = Create("wechat", "", std::nullopt, openid, "");
-    if (!created) return created.error();
-    return std::move(created->first);
 }
 
 Result<std::vector<ChatMessage>> ChatService::Messages(const std::string& id, std::int64_t after) {
@@ -428,6 +432,10 @@ Result<PostResult> ChatService::Take(const std::string& id, const std::string& a
             Error e =
                 MakeError(ErrorCode::kConflict, "已由客服" + s.agent_name.value_or("") + "接待", "id", "already_taken");
             return e;
+        }
+        // Only a citizen who asked for a person (or whom the robot handed over) is taken.
+        if (s.dialog.state != ChatState::kWaiting) {
+            return MakeError(ErrorCode::kConflict, "该会话未转人工，无需接入", "id", "not_waiting");
         }
         s.dialog.state = ChatState::kWithAgent;
         s.dialog.offered.clear();

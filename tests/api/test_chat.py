@@ -246,9 +246,12 @@ def an_agent_takes_replies_and_closes(ctx):
     check(status == 201, f"{status} {created}")
     chat = Chat.__new__(Chat)
     chat.rig, chat.id, chat.token, chat.seq = rig, created["id"], created["token"], 1
+    a, b = agent(rig), agent(rig, ("window_clerk",))
+    # Nobody barges into a conversation with the robot: only a hand-over is taken.
+    status, _, out = a.call("POST", f"/api/v1/support/sessions/{chat.id}/take", {})
+    check_error(status, out, 409, "not_waiting")
     chat.say("转人工")
 
-    a, b = agent(rig), agent(rig, ("window_clerk",))
     status, _, q = a.call("GET", QUEUE)
     check(status == 200 and isinstance(q["version"], int), f"queue {status} {q}")
     row = next((w for w in q["waiting"] if w["id"] == chat.id), None)

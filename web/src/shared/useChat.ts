@@ -133,11 +133,14 @@ export function useChat(options: UseChatOptions) {
         const s = session.value!
         pollAbort = new AbortController()
         try {
+          const asked = Date.now()
           const update = await pollMessages(s.id, s.token, lastSeq.value, POLL_WAIT_SECONDS, pollAbort.signal)
           if (session.value !== s) break // a new conversation started meanwhile
           failures = 0
           reconnecting.value = false
           apply(update, true)
+          // A busy server answers an empty poll at once instead of waiting: do not spin.
+          if (update.messages.length === 0 && Date.now() - asked < 1000) await pause(2000)
         } catch (e) {
           if (!alive || (e instanceof DOMException && e.name === 'AbortError')) break
           if (e instanceof ApiError && (e.status === 403 || e.status === 404)) {

@@ -26,7 +26,8 @@ CREATE TABLE chat_sessions (
 );
 CREATE INDEX chat_sessions_state ON chat_sessions (state, last_message_at_ms);
 CREATE INDEX chat_sessions_address ON chat_sessions (address_hash, created_at_ms);
-CREATE INDEX chat_sessions_openid ON chat_sessions (openid, state);
+-- One open session per WeChat user, even when two of their messages arrive at once.
+CREATE UNIQUE INDEX chat_sessions_openid ON chat_sessions (openid) WHERE openid IS NOT NULL AND state <> 'closed';
 
 CREATE TABLE chat_messages (
     session_id TEXT NOT NULL REFERENCES chat_sessions (id),
