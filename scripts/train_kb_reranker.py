@@ -187,7 +187,7 @@ def listwise_loss(data, beta, l2):
 
 
 CONF_TOP = ["cov_qt", "cov_all", "cov_py_all", "rare_qt", "rare_all", "edit_char", "lcs_query",
-            "cov_entry", "char_bm25", "py_bm25", "unknown", "unknown_py"]
+            "cov_entry", "char_bm25", "py_bm25", "unknown", "unknown_py", "foreign"]
 CONF_NAMES = ["p1", "margin"] + ["top_" + n for n in CONF_TOP]
 
 
@@ -346,7 +346,7 @@ def main():
     ap.add_argument("--questions", default=os.path.join(ROOT, "..", "shared", "eval", "kb", "dev.jsonl"))
     ap.add_argument("--out", default=os.path.join(ROOT, "src", "kb", "data", "reranker.json"))
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--l2", type=float, default=10.0)
+    ap.add_argument("--l2", type=float, default=3.0)
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
 

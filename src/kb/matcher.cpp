@@ -289,12 +289,29 @@ const std::vector<std::string> kFeatureNames = {
     "char_bm25",  "char_rel",    "py_bm25",   "py_rel",    "cov_qt",      "cov_all",   "cov_bi_qt",
     "cov_py_qt",  "cov_py_all",  "cov_entry", "edit_char", "edit_py",     "lcs_query", "lcs_entry",
     "rare_qt",    "rare_all",    "unknown",   "unknown_py", "query_len",  "rank_char", "rank_py",
+    "foreign",
+};
+
+// Neighbouring public services that a social-insurance archives centre does not handle (a general
+// domain resource, docs/kb-matcher.md): a query naming one of them that the candidate entry does
+// not mention is probably out of scope. Normalised like questions at Build time.
+const std::vector<std::string_view> kNeighbourServices = {
+    "公积金", "住房公积金", "贷款", "房贷", "提取", "医保", "医疗保险", "报销", "就医", "住院", "门诊",
+    "异地就医", "医保卡", "挂失", "社保卡挂失", "社保卡补办", "社保卡激活", "社保卡密码", "银行卡",
+    "发放账户", "工伤认定", "工伤待遇", "伤残鉴定", "劳动能力鉴定", "失业保险金", "失业金", "失业登记",
+    "生育保险", "生育津贴", "产假", "养老金调整", "养老金计算", "待遇调整", "涨多少", "领多少",
+    "个税", "个人所得税", "税务", "纳税", "户口", "落户", "户籍迁移", "身份证办理", "驾驶证", "驾照",
+    "护照", "签证", "港澳通行证", "婚姻登记", "结婚证", "离婚", "民政局", "不动产", "房产证", "营业执照",
+    "低保", "残疾证", "出生证明", "准生证", "疫苗", "学籍", "入学", "招聘", "求职", "培训补贴",
+    "劳动仲裁", "欠薪", "违章", "车辆", "罚款", "天气", "股票", "基金", "火车票", "高铁票", "机票",
+    "笑话", "菜谱", "怎么做菜", "彩票", "快递公司", "水电费", "燃气", "话费",
 };
 
 // Confidence that the ranker's first candidate is right: features of the query's top candidates.
 const std::vector<std::string> kTopFeatures = {"cov_qt",    "cov_all",   "cov_py_all", "rare_qt",
                                                "rare_all",  "edit_char", "lcs_query",  "cov_entry",
-                                               "char_bm25", "py_bm25",   "unknown",    "unknown_py"};
+                                               "char_bm25", "py_bm25",   "unknown",    "unknown_py",
+                                               "foreign"};
 
 std::vector<std::string> ConfidenceNames() {
     std::vector<std::string> names{"p1", "margin"};
@@ -439,6 +456,7 @@ struct Matcher::Impl {
     Reranker reranker;
     Channel chars, pinyin;
     std::vector<EntryData> data;
+    std::vector<std::vector<std::uint64_t>> neighbours;  // char terms of each kNeighbourServices phrase
 
     explicit Impl(const Lexicon& lexicon) : normaliser(lexicon), reranker(ShippedReranker()) {}
 
@@ -511,6 +529,13 @@ std::shared_ptr<const Matcher> Matcher::Build(std::vector<KbEntry> entries, Lexi
             for (const auto& t : terms) idf.push_back(impl->chars.Idf(t.key));
             d.variant_idf.push_back(std::move(idf));
         }
+    }
+    for (auto phrase : kNeighbourServices) {
+        auto units = Units(impl->normaliser.Normalise(phrase));
+        if (units.empty()) continue;
+        std::vector<std::uint64_t> keys;
+        for (const auto& t : Terms<false>(units)) keys.push_back(t.key);
+        impl->neighbours.push_back(std::move(keys));
     }
     impl->entries = std::move(entries);
     return std::shared_ptr<const Matcher>(new Matcher(std::move(impl)));
@@ -608,6 +633,12 @@ std::vector<Matcher::Impl::Scored> Matcher::Impl::Rank(const std::vector<Unit>& 
     std::vector<std::uint64_t> q_keys;
     for (const auto& t : q_char) q_keys.push_back(t.key);
     std::sort(q_keys.begin(), q_keys.end());
+    std::vector<const std::vector<std::uint64_t>*> named;  // neighbouring services the query names
+    for (const auto& keys : neighbours) {
+        if (std::all_of(keys.begin(), keys.end(), [&](std::uint64_t k) { return Has(q_keys, k); })) {
+            named.push_back(&keys);
+        }
+    }
     std::sort(rare.begin(), rare.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     if (rare.size() > 3) rare.resize(3);
     double rare_total = 0;
@@ -680,6 +711,12 @@ std::vector<Matcher::Impl::Scored> Matcher::Impl::Rank(const std::vector<Unit>& 
         f[18] = std::min(1.0, static_cast<double>(units.size()) / 20.0);
         f[19] = 1.0 / (1.0 + static_cast<double>(rank.first));
         f[20] = 1.0 / (1.0 + static_cast<double>(rank.second));
+        for (const auto* keys : named) {
+            if (!std::all_of(keys->begin(), keys->end(), [&](std::uint64_t k) { return Has(d.all_char, k); })) {
+                f[21] = 1.0;
+                break;
+            }
+        }
         double z = 0;
         for (std::size_t i = 0; i < f.size(); ++i) z += reranker.weights[i] * f[i];
         out.push_back({e, std::move(f), z});
