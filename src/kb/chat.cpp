@@ -321,24 +321,39 @@ Result<std::vector<ChatMessage>> ChatService::Messages(const std::string& id, st
     return out;
 }
 
+namespace {
+
+// One of the node's long-poll places (they hold handler threads): taken when free, given back
+// on leaving. Without one the poll answers at once.
+class WaiterSlot {
+public:
+    WaiterSlot(std::atomic<std::int64_t>& waiters, std::int64_t max, bool wanted) : waiters_(waiters) {
+        if (!wanted) return;
+        if (waiters_.fetch_add(1) >= max) {
+            --waiters_;
+        } else {
+            held_ = true;
+        }
+    }
+    ~WaiterSlot() {
+        if (held_) --waiters_;
+    }
+    WaiterSlot(const WaiterSlot&) = delete;
+    WaiterSlot& operator=(const WaiterSlot&) = delete;
+    bool held() const { return held_; }
+
+private:
+    std::atomic<std::int64_t>& waiters_;
+    bool held_ = false;
+};
+
+}  // namespace
+
 Result<std::vector<ChatMessage>> ChatService::WaitMessages(const std::string& id, std::int64_t after,
                                                            std::chrono::seconds wait) {
     const auto until = std::chrono::steady_clock::now() + wait;
-    bool counted = false;
-    struct Release {
-        std::atomic<std::int64_t>& n;
-        bool& counted;
-        ~Release() {
-            if (counted) --n;
-        }
-    } release{waiters_, counted};
-    if (wait.count() > 0) {
-        if (waiters_.fetch_add(1) >= settings_.max_waiters) {
-            --waiters_;
-        } else {
-            counted = true;
-        }
-    }
+    const WaiterSlot slot(waiters_, settings_.max_waiters, wait.count() > 0);
+    const bool counted = slot.held();
     for (;;) {
         std::uint64_t seen;
         {
@@ -520,21 +535,8 @@ Result<std::int64_t> ChatService::QueueVersion() {
 
 Result<std::int64_t> ChatService::WaitQueue(std::int64_t version, std::chrono::seconds wait) {
     const auto until = std::chrono::steady_clock::now() + wait;
-    bool counted = false;
-    struct Release {
-        std::atomic<std::int64_t>& n;
-        bool& counted;
-        ~Release() {
-            if (counted) --n;
-        }
-    } release{waiters_, counted};
-    if (wait.count() > 0) {
-        if (waiters_.fetch_add(1) >= settings_.max_waiters) {
-            --waiters_;
-        } else {
-            counted = true;
-        }
-    }
+    const WaiterSlot slot(waiters_, settings_.max_waiters, wait.count() > 0);
+    const bool counted = slot.held();
     for (;;) {
         std::uint64_t seen;
         {

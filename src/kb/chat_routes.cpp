@@ -20,18 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-http::Response Fail(const Error& e) {
-    http::Response r = http::Response::FromError(e);
-    r.Header("Cache-Control", "no-store");
-    return r;
-}
-
-http::Response Ok(const json& body, int status = 200) {
-    http::Response r = http::Response::Json(body, status);
-    r.Header("Cache-Control", "no-store");
-    return r;
-}
-
 // The session named in the path, when the request carries its token.
 Result<ChatSession> Authorised(ChatService& chat, const http::Request& req) {
     auto s = chat.Load(req.Param("id"));
@@ -106,13 +94,7 @@ http::Response PollMessages(http::App& app, http::Request& req) {
     auto chat = ChatOf(app);
     auto s = Authorised(*chat, req);
     if (!s) return Fail(s.error());
-    auto poll = ParsePoll(req);
-    if (!poll) return Fail(poll.error());
-    auto msgs = chat->WaitMessages(s->id, poll->after, poll->wait);
-    if (!msgs) return Fail(msgs.error());
-    auto now = chat->Load(s->id);
-    if (!now) return Fail(now.error());
-    return Ok(MessagesJson(now->dialog.state, *msgs));
+    return PollResponse(*chat, s->id, req);
 }
 
 http::Response CloseSession(http::App& app, http::Request& req) {

@@ -39,4 +39,26 @@ json SessionJson(const ChatSession& s, const std::vector<ChatMessage>& messages)
 
 json PostJson(const PostResult& r) { return MessagesJson(r.session.dialog.state, r.messages); }
 
+http::Response Fail(const Error& e) {
+    http::Response r = http::Response::FromError(e);
+    r.Header("Cache-Control", "no-store");
+    return r;
+}
+
+http::Response Ok(const nlohmann::json& body, int status) {
+    http::Response r = http::Response::Json(body, status);
+    r.Header("Cache-Control", "no-store");
+    return r;
+}
+
+http::Response PollResponse(ChatService& chat, const std::string& id, const http::Request& req) {
+    auto poll = ParsePoll(req);
+    if (!poll) return Fail(poll.error());
+    auto msgs = chat.WaitMessages(id, poll->after, poll->wait);
+    if (!msgs) return Fail(msgs.error());
+    auto now = chat.Load(id);
+    if (!now) return Fail(now.error());
+    return Ok(MessagesJson(now->dialog.state, *msgs));
+}
+
 }  // namespace dangan::kb

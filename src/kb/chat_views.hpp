@@ -36,6 +36,12 @@ struct PollParams {
 // ?after=SEQ&wait=SECONDS
 Result<PollParams> ParsePoll(const http::Request& req);
 
+// Chat answers are private to their session: never cached.
+http::Response Fail(const Error& e);
+http::Response Ok(const nlohmann::json& body, int status = 200);
+// A long poll of a session's messages (?after=&wait=), answered as {"state","messages"}.
+http::Response PollResponse(ChatService& chat, const std::string& id, const http::Request& req);
+
 // The 在线客服 routes (support_routes.cpp).
 void RegisterSupport(http::App& app);
 

@@ -180,7 +180,7 @@ int PickedOption(std::string_view text, std::size_t count) {
 std::string ClarifyText(const std::vector<DialogOption>& options) {
     std::string text = "您是想问：";
     for (std::size_t i = 0; i < options.size(); ++i) {
-        if (i > 0) text += " 还是 ";
+        if (i > 0) text += "，还是";
         std::string_view q = options[i].question;
         while (q.ends_with("？") || q.ends_with("?")) q.remove_suffix(q.ends_with("?") ? 1 : 3);
         text += q;

@@ -72,7 +72,7 @@ TEST_F(DialogTest, UnsureAsksWithTheTwoBest) {
     auto out = Say({}, "档案");
     ASSERT_EQ(out.replies.size(), 1u);
     EXPECT_EQ(out.replies[0].kind, "clarify");
-    EXPECT_EQ(out.replies[0].text, "您是想问：我能把档案原件拿走吗 还是 我的档案是否存在这里？");
+    EXPECT_EQ(out.replies[0].text, "您是想问：我能把档案原件拿走吗，还是我的档案是否存在这里？");
     ASSERT_EQ(out.replies[0].options.size(), 2u);
     EXPECT_EQ(out.replies[0].options[0].id, "kb-002");
     EXPECT_EQ(out.replies[0].options[1].id, "kb-003");
@@ -83,7 +83,7 @@ TEST_F(DialogTest, UnsureAsksWithTheTwoBest) {
 }
 
 TEST_F(DialogTest, ClarifyTextReadsNaturally) {
-    EXPECT_EQ(ClarifyText({{"a", "甲"}, {"b", "乙？"}}), "您是想问：甲 还是 乙？");
+    EXPECT_EQ(ClarifyText({{"a", "甲"}, {"b", "乙？"}}), "您是想问：甲，还是乙？");
     EXPECT_EQ(ClarifyText({{"a", "甲"}}), "您是想问：甲？");
 }
 

@@ -18,18 +18,6 @@ using nlohmann::json;
 
 http::Access AgentAccess() { return http::Access::Roles({"callback_agent", "window_clerk", "branch_admin"}); }
 
-http::Response Fail(const Error& e) {
-    http::Response r = http::Response::FromError(e);
-    r.Header("Cache-Control", "no-store");
-    return r;
-}
-
-http::Response Ok(const json& body) {
-    http::Response r = http::Response::Json(body);
-    r.Header("Cache-Control", "no-store");
-    return r;
-}
-
 const std::string& AgentId(const http::Request& req) { return req.principal->subject_id; }
 
 std::string AgentName(const http::Request& req) {
@@ -151,13 +139,7 @@ http::Response Poll(http::App& app, http::Request& req) {
     auto chat = ChatOf(app);
     auto s = chat->Load(req.Param("id"));
     if (!s) return Fail(s.error());
-    auto poll = ParsePoll(req);
-    if (!poll) return Fail(poll.error());
-    auto msgs = chat->WaitMessages(s->id, poll->after, poll->wait);
-    if (!msgs) return Fail(msgs.error());
-    auto now = chat->Load(s->id);
-    if (!now) return Fail(now.error());
-    return Ok(MessagesJson(now->dialog.state, *msgs));
+    return PollResponse(*chat, s->id, req);
 }
 
 http::Response Reply(http::App& app, http::Request& req) {

@@ -171,7 +171,7 @@ def unsure_asks_and_a_choice_answers(ctx):
     chat = Chat(rig)
     out = chat.say(q)
     clarify = out["messages"][-1]
-    check(clarify["kind"] == "clarify" and clarify["text"].startswith("您是想问：") and " 还是 " in clarify["text"],
+    check(clarify["kind"] == "clarify" and clarify["text"].startswith("您是想问：") and "，还是" in clarify["text"],
           f"clarify {clarify}")
     check(len(clarify["options"]) == 2 and all(o["id"] and o["question"] for o in clarify["options"]), f"{clarify}")
     check(out["state"] == "clarifying", out["state"])
