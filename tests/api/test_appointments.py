@@ -141,13 +141,14 @@ def person_id_of(server, key):
 _shared = {}
 
 
-def shared(ctx):
-    """One demo server per backend on the real clock, for the tests that do not move it."""
-    rig = _shared.get(ctx.backend)
+def shared(ctx, suite="appointments"):
+    """One demo server per suite and backend on the real clock, for the tests that do not move it."""
+    key = (suite, ctx.backend)
+    rig = _shared.get(key)
     if rig is None:
         server = Server(ctx.new_db_url(), demo=True).start()
         atexit.register(server.stop)
-        rig = _shared[ctx.backend] = Rig(server)
+        rig = _shared[key] = Rig(server)
     return rig
 
 

@@ -15,7 +15,6 @@ JPEG-compresses the QR's crop in pure Python (there is no image library on the m
 Tests that move the clock or restart a server start their own; the others share one demo server
 per backend. Sessions are written straight into the database (test_appointments' Rig)."""
 
-import atexit
 import base64
 import datetime
 import hashlib
@@ -29,6 +28,7 @@ import tempfile
 
 from harness import Server, call, call_json, check, run_cli, test
 from test_appointments import CLOCK, Rig, check_code, check_field_error, person_id_of
+from test_appointments import shared as shared_rig
 from test_identity_citizen import DEMO, audit_rows, sql
 from fixtures import photo
 
@@ -53,17 +53,9 @@ ZHANG_SB_ITEMS = {1: ("社会保险参保登记表", "2008-07-01", 2), 2: ("劳�
 
 # ---- Servers and sessions ----
 
-_shared = {}
-
-
 def shared(ctx):
     """One demo server per backend on the real clock, for the tests that neither move it nor restart."""
-    rig = _shared.get(ctx.backend)
-    if rig is None:
-        server = Server(ctx.new_db_url(), demo=True).start()
-        atexit.register(server.stop)
-        rig = _shared[ctx.backend] = Rig(server)
-    return rig
+    return shared_rig(ctx, "certificates")
 
 
 class own_rig:  # noqa: N801 — a context manager: `with own_rig(ctx, clock=True) as rig:`

@@ -7,29 +7,20 @@ and GET /api/v1/tts (a WAV, its cache and 304).
 One demo server per backend (the demo knowledge base is published on it); staff sessions are
 written straight into the database (test_appointments' Rig)."""
 
-import atexit
 import json
 import struct
 import threading
 import time
 
 from harness import Server, call, call_json, check, check_error, test, test_once
-from test_appointments import Rig
+from test_appointments import shared as shared_rig
 from test_identity_citizen import audit_rows, sql
 
 SESSIONS = "/api/v1/chat/sessions"
 QUEUE = "/api/v1/support/queue"
 
-_shared = {}
-
-
 def rig_of(ctx):
-    rig = _shared.get(ctx.backend)
-    if rig is None:
-        server = Server(ctx.new_db_url(), demo=True).start()
-        atexit.register(server.stop)
-        rig = _shared[ctx.backend] = Rig(server)
-    return rig
+    return shared_rig(ctx, "chat")
 
 
 class Chat:

@@ -7,29 +7,20 @@ public FAQ by channel, and the unanswered questions grouped with a suggestion.
 One demo server per backend of this file's own (the demo knowledge base of 60 entries is
 published on it); staff sessions are written straight into the database (test_appointments' Rig)."""
 
-import atexit
 import json
 import secrets
 import time
 import urllib.parse
 
-from harness import Server, call, check, check_error, test
-from test_appointments import Rig
+from harness import call, check, check_error, test
+from test_appointments import shared as shared_rig
 from test_identity_citizen import audit_rows, sql
 
 ENTRIES = "/api/v1/kb/entries"
 FAQ = "/api/v1/kb/faq"
 
-_shared = {}
-
-
 def kb_rig(ctx):
-    rig = _shared.get(ctx.backend)
-    if rig is None:
-        server = Server(ctx.new_db_url(), demo=True).start()
-        atexit.register(server.stop)
-        rig = _shared[ctx.backend] = Rig(server)
-    return rig
+    return shared_rig(ctx, "kb")
 
 
 def editor(rig):
