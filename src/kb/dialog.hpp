@@ -6,7 +6,7 @@
 // (channels/wechat*.cpp) load the state, call Step, store what it returns.
 //
 // 1. A confident match → `answer`.
-// 2. Unsure → `clarify` "您是想问：A 还是 B？" with the two best as options (state clarifying).
+// 2. Unsure → `clarify` "您是想问：A，还是B？" with the two best as options (state clarifying).
 //    Choosing an option (by id, or by replying "1"/"2" or the option's question) answers it;
 //    "都不是" or a new question that is still not confident is a failed clarification → hand-over.
 // 3. Nothing matches → `rephrase`; a second miss in a row → hand-over.
@@ -93,7 +93,7 @@ bool RejectsOptions(std::string_view text);
 // The option `text` picks among `count` numbered options ("1", "２", "第一个", "一" → 0), or -1.
 int PickedOption(std::string_view text, std::size_t count);
 
-// The text of a clarification: "您是想问：A 还是 B？" (one option: "您是想问：A？").
+// The text of a clarification: "您是想问：A，还是B？" (one option: "您是想问：A？").
 std::string ClarifyText(const std::vector<DialogOption>& options);
 
 inline constexpr std::string_view kGreetingText = "您好，我是档案智能客服，请问有什么可以帮您？";

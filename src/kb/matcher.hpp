@@ -40,7 +40,7 @@ Lexicon ParseLexicon(std::string_view text);
 
 enum class Verdict {
     kAnswer,  // confident: answer with top[0]
-    kUnsure,  // plausible candidates: ask "您是想问：A 还是 B？" with top[0], top[1]
+    kUnsure,  // plausible candidates: ask "您是想问：A，还是B？" with top[0], top[1]
     kNone,    // out of scope or not understood: abstain
 };
 
