@@ -245,6 +245,12 @@ http::Response Wechat::Receive(http::Request& req) {
     auto sig = CheckSignature(req);
     if (!sig) return Fail(sig.error());
     const bool safe = Param(req, "encrypt_type") == "aes";
+    // In plain mode WeChat's signature covers only token, timestamp and nonce, not the message: anyone
+    // who saw one callback URL could post as any user for five minutes. With a key configured (safe or
+    // compatible mode) only encrypted messages are taken.
+    if (!safe && !aes_key_.empty()) {
+        return Fail(Forbidden("已配置消息加解密密钥，只接受安全模式（加密）的消息", "wechat_plaintext_refused"));
+    }
     std::string xml = req.body;
     if (safe) {
         if (aes_key_.empty()) {

@@ -31,13 +31,16 @@ CALLBACK = "/wechat/callback"
 _servers = {}
 
 
-def server_of(ctx, budget_ms=4000):
-    key = (ctx.backend, budget_ms)
+def server_of(ctx, budget_ms=4000, aes=False):
+    """A demo server for the account: in plain mode, or with the EncodingAESKey (safe mode only)."""
+    key = (ctx.backend, budget_ms, aes)
     server = _servers.get(key)
     if server is None:
-        server = Server(ctx.new_db_url(), demo=True, env={
-            "DANGAN_WECHAT_TOKEN": TOKEN, "DANGAN_WECHAT_APP_ID": APP_ID,
-            "DANGAN_WECHAT_ENCODING_AES_KEY": AES_KEY43, "DANGAN_WECHAT_REPLY_BUDGET_MS": str(budget_ms)})
+        env = {"DANGAN_WECHAT_TOKEN": TOKEN, "DANGAN_WECHAT_APP_ID": APP_ID,
+               "DANGAN_WECHAT_REPLY_BUDGET_MS": str(budget_ms)}
+        if aes:
+            env["DANGAN_WECHAT_ENCODING_AES_KEY"] = AES_KEY43
+        server = Server(ctx.new_db_url(), demo=True, env=env)
         server.outbox = os.path.join(server.dir, "wechat-outbox.jsonl")
         server.env["DANGAN_WECHAT_OUTBOX_FILE"] = server.outbox
         server.start()
@@ -169,7 +172,7 @@ def text_is_answered_from_the_knowledge_base(ctx):
     entry = first_entry(server)
     for safe in (False, True):
         openid = new_openid()
-        r = reply_of(server, text_xml(openid, entry["question"]), openid, safe)
+        r = reply_of(server_of(ctx, aes=safe), text_xml(openid, entry["question"]), openid, safe)
         check(r["MsgType"] == "text" and r["Content"] == entry["answer"], f"safe={safe}: {r} for {entry}")
 
 
@@ -179,9 +182,10 @@ def voice_is_answered_from_its_recognition(ctx):
     entry = first_entry(server)
     for safe in (False, True):
         openid = new_openid()
-        r = reply_of(server, voice_xml(openid, entry["question"].rstrip("？?") + "。"), openid, safe)
+        srv = server_of(ctx, aes=safe)
+        r = reply_of(srv, voice_xml(openid, entry["question"].rstrip("？?") + "。"), openid, safe)
         check(r["MsgType"] == "text" and r["Content"] == entry["answer"], f"voice safe={safe}: {r}")
-        r = reply_of(server, voice_xml(openid, ""), openid, safe)
+        r = reply_of(srv, voice_xml(openid, ""), openid, safe)
         check(r["MsgType"] == "text" and "再说一遍" in r["Content"], f"empty recognition: {r}")
 
 
@@ -193,6 +197,7 @@ def subscribe_and_menu_clicks(ctx):
         openid = new_openid()
         # Events are told apart by user and CreateTime (WeChat gives them no MsgId).
         t = int(time.time())
+        server = server_of(ctx, aes=safe)
         r = reply_of(server, event_xml(openid, "subscribe", when=t - 3), openid, safe)
         check(r["MsgType"] == "text" and "欢迎" in r["Content"], f"subscribe: {r}")
         r = reply_of(server, event_xml(openid, "CLICK", "KB_" + entry["id"], when=t - 2), openid, safe)
@@ -217,7 +222,7 @@ def unsure_questions_offer_numbered_choices(ctx):
     lines = r["Content"].split("\n")
     check(lines[1].startswith("1. ") and lines[2].startswith("2. "), f"numbered options: {r['Content']}")
     second = lines[2][3:]
-    r2 = reply_of(server, text_xml(openid, "2"), openid, safe=True)
+    r2 = reply_of(server, text_xml(openid, "2"), openid)
     check(r2["MsgType"] == "text" and r2["Content"], f"choice: {r2}")
     status, _, faq = call_json(server, "GET", "/api/v1/kb/faq?channel=wechat")
     answers = {e["question"]: e["answer"] for e in faq["items"]}
@@ -230,8 +235,8 @@ def unsure_questions_offer_numbered_choices(ctx):
 
 @test
 def asking_for_a_person_transfers(ctx):
-    server = server_of(ctx)
     for safe in (False, True):
+        server = server_of(ctx, aes=safe)
         openid = new_openid()
         r = reply_of(server, text_xml(openid, "转人工"), openid, safe)
         check(r["MsgType"] == "transfer_customer_service" and "Content" not in r, f"{r}")
@@ -251,7 +256,7 @@ def retries_get_the_same_reply(ctx):
           f"{first} vs {again}")
     when = int(time.time()) - 3
     ev = event_xml(openid, "subscribe", when=when)
-    check(reply_of(server, ev, openid)["Content"] == reply_of(server, ev, openid, safe=True)["Content"], "event retry")
+    check(reply_of(server, ev, openid)["Content"] == reply_of(server, ev, openid)["Content"], "event retry")
     # Only one user message was stored for the retried text.
     status, _, _ = call(server, "GET", "/healthz")
     check(status == 200, "alive")
@@ -267,16 +272,19 @@ def signatures_timestamps_and_app_ids_are_checked(ctx):
     old = int(time.time()) - 600
     status, _, data = post(server, xml, openid, timestamp=old)
     check(status == 403, f"old timestamp: {status} {data}")
-    status, _, data = post(server, xml, openid, safe=True, tamper={"app_id": "wxsomeoneelse00000"})
+    secure = server_of(ctx, aes=True)
+    status, _, data = post(secure, xml, openid)
+    check(status == 403 and "wechat_plaintext_refused" in data, f"plain message with a key set: {status} {data}")
+    status, _, data = post(secure, xml, openid, safe=True, tamper={"app_id": "wxsomeoneelse00000"})
     check(status == 403 and "wechat_appid_mismatch" in data, f"wrong AppID: {status} {data}")
-    status, _, data = post(server, xml, openid, safe=True, tamper={"pad_ok": False})
+    status, _, data = post(secure, xml, openid, safe=True, tamper={"pad_ok": False})
     check(status == 400 and "wechat_decrypt_failed" in data, f"bad padding: {status} {data}")
     # A bad msg_signature in safe mode.
     ts, nonce = str(int(time.time())), "123"
     q = urllib.parse.urlencode({"signature": sha1_sorted(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce,
                                 "openid": openid, "encrypt_type": "aes", "msg_signature": "0" * 40})
     body = f"<xml><ToUserName>{cdata(ACCOUNT)}</ToUserName><Encrypt>{cdata(encrypt(xml))}</Encrypt></xml>"
-    status, _, data = call(server, "POST", f"{CALLBACK}?{q}", body.encode(), {"Content-Type": "text/xml"})
+    status, _, data = call(secure, "POST", f"{CALLBACK}?{q}", body.encode(), {"Content-Type": "text/xml"})
     check(status == 403, f"bad msg_signature: {status}")
     status, _, data = post(server, "<xml><broken", openid)
     check(status == 400, f"broken XML: {status}")
